@@ -1,0 +1,4 @@
+import Foundation
+import PanelCLI
+
+exit(await PanelCommand.main(Array(CommandLine.arguments.dropFirst())))
