@@ -130,3 +130,7 @@ extension JSONValue {
     /// Wraps a list of strings.
     public static func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}

@@ -1,0 +1,72 @@
+/// Why a backend call failed, classified so callers can react (retry, skip, tell the user what to do).
+public enum BackendError: Error, Equatable, CustomStringConvertible {
+    /// The prompt does not fit the model's context.
+    case contextOverflow(candidate: String, message: String)
+    /// The server does not know the model or adapter.
+    case modelNotFound(candidate: String, message: String)
+    /// The server is busy or rate-limiting; `retryAfter` in seconds when it said.
+    case overloaded(candidate: String, retryAfter: Double?)
+    /// The server is still loading the model.
+    case loading(candidate: String)
+    /// The server lacks what the call needs.
+    case unsupported(candidate: String, feature: String)
+    /// The server rejected the request as malformed.
+    case badRequest(candidate: String, message: String)
+    /// An API key environment variable named by the pool is not set.
+    case missingAPIKey(candidate: String, variable: String)
+    /// The server answered, but not in the shape expected.
+    case unexpectedResponse(candidate: String, detail: String)
+    /// The transfer itself failed.
+    case transport(candidate: String, HTTPError)
+
+    public var description: String {
+        switch self {
+        case .contextOverflow(let c, let m): "\(c): the prompt does not fit the context: \(m)"
+        case .modelNotFound(let c, let m): "\(c): model or adapter not found: \(m) (check 'model'/'adapter' in the pool file)"
+        case .overloaded(let c, let after):
+            "\(c): server overloaded" + (after.map { " (retry after \(Int($0)) s)" } ?? "")
+        case .loading(let c): "\(c): the server is still loading its model"
+        case .unsupported(let c, let feature): "\(c): the backend does not support \(feature)"
+        case .badRequest(let c, let m): "\(c): request rejected: \(m)"
+        case .missingAPIKey(let c, let variable):
+            "\(c): the environment variable \(variable) (api_key_env in the pool file) is not set"
+        case .unexpectedResponse(let c, let detail): "\(c): unexpected response: \(detail)"
+        case .transport(let c, let error): "\(c): \(error)"
+        }
+    }
+
+    /// Whether waiting and retrying may help.
+    public var isTransient: Bool {
+        switch self {
+        case .overloaded, .loading: true
+        case .transport(_, let error): error.isTransient
+        default: false
+        }
+    }
+
+    /// Classifies a transfer error from a server into a backend error (backends.md §7 rule 1).
+    static func classify(_ error: any Error, candidate: String) -> BackendError {
+        if let error = error as? BackendError { return error }
+        guard let http = error as? HTTPError else {
+            return .unexpectedResponse(candidate: candidate, detail: String(describing: error))
+        }
+        guard case .status(let code, let message, _, let retryAfter) = http else {
+            return .transport(candidate: candidate, http)
+        }
+        let lower = message.lowercased()
+        if lower.contains("context length") || lower.contains("context size") || lower.contains("exceed_context")
+            || lower.contains("longer than the context") || lower.contains("maximum context")
+        {
+            return .contextOverflow(candidate: candidate, message: message)
+        }
+        switch code {
+        case 503 where lower.contains("loading"): return .loading(candidate: candidate)
+        case 429, 503: return .overloaded(candidate: candidate, retryAfter: retryAfter)
+        case 404 where !lower.contains("file not found"): return .modelNotFound(candidate: candidate, message: message)
+        case 404, 501: return .unsupported(candidate: candidate, feature: message)
+        case 400 where lower.contains("not found"): return .modelNotFound(candidate: candidate, message: message)
+        case 400, 422: return .badRequest(candidate: candidate, message: message)
+        default: return .transport(candidate: candidate, http)
+        }
+    }
+}

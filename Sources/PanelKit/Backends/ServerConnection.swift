@@ -1,0 +1,82 @@
+import Foundation
+
+/// What every backend needs to reach its server: the candidate, the transport, the shared slots.
+struct ServerConnection: Sendable {
+    let candidate: Candidate
+    let transport: any HTTPTransport
+    let scheduler: SlotScheduler
+    /// The idle timeout for generations; long enough for a slow first token on a loaded CPU.
+    var idleTimeout: Duration = .seconds(180)
+
+    var id: String { candidate.id }
+
+    /// Authorization headers from the environment variable the pool names, if any.
+    func authorization() throws -> [HTTPHeader] {
+        guard let variable = candidate.apiKeyVariable else { return [] }
+        guard let key = ProcessInfo.processInfo.environment[variable], !key.isEmpty else {
+            throw BackendError.missingAPIKey(candidate: id, variable: variable)
+        }
+        return [HTTPHeader(name: "Authorization", value: "Bearer \(key)")]
+    }
+
+    func request(_ method: String, _ url: String, _ path: String, body: JSONValue? = nil, quick: Bool = false)
+        throws -> HTTPRequest
+    {
+        var headers = try authorization()
+        if body != nil { headers.append(HTTPHeader(name: "Content-Type", value: "application/json")) }
+        return HTTPRequest(
+            method: method, url: url + path, headers: headers, body: body?.data(),
+            connectTimeout: .seconds(quick ? 3 : 10), idleTimeout: quick ? .seconds(30) : idleTimeout)
+    }
+
+    /// Sends a short JSON request (metadata, tokenizer) without taking a generation slot.
+    func json(_ method: String, _ path: String, body: JSONValue? = nil, url: String? = nil) async throws -> JSONValue {
+        do {
+            return try await transport.sendJSON(
+                try request(method, url ?? candidate.urls[0], path, body: body, quick: true))
+        } catch {
+            throw BackendError.classify(error, candidate: id)
+        }
+    }
+
+    /// Runs `body` with a slot of one of the candidate's replicas, classifying any failure.
+    func withSlot<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        do {
+            return try await scheduler.withSlot(among: candidate.urls, body)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw BackendError.classify(error, candidate: id)
+        }
+    }
+
+    /// Streams server-sent events of a POST, surfacing `data: {"error":…}` frames as errors.
+    func events(_ url: String, _ path: String, body: JSONValue) throws -> AsyncThrowingStream<SSEEvent, any Error> {
+        transport.events(try request("POST", url, path, body: body))
+    }
+
+    /// Measures the round trip of a cheap GET, in milliseconds.
+    func timedGet(_ path: String) async -> (Result<JSONValue, BackendError>, Double) {
+        let start = ContinuousClock.now
+        let result: Result<JSONValue, BackendError>
+        do {
+            let data = try await transport.send(try request("GET", candidate.urls[0], path, quick: true))
+            result = .success((try? JSONParser.parse(data)) ?? .string(String(decoding: data, as: UTF8.self)))
+        } catch {
+            result = .failure(BackendError.classify(error, candidate: id))
+        }
+        let elapsed = ContinuousClock.now - start
+        return (result, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+}
+
+extension JSONValue {
+    /// Throws the server's error when a streamed frame carries one (`{"error": …}`).
+    func throwIfError(candidate: String) throws {
+        guard let error = self["error"], !error.isNull else { return }
+        let message = error["message"]?.stringValue ?? error.stringValue ?? error.serialized()
+        let code = error["code"]?.intValue ?? 500
+        throw BackendError.classify(
+            HTTPError.status(code: code, message: message, url: "stream", retryAfter: nil), candidate: candidate)
+    }
+}

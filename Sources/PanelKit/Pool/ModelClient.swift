@@ -1,0 +1,156 @@
+import Foundation
+import Synchronization
+
+/// A candidate ready to be called: its backend, plus recording, caching and retries.
+///
+/// Every call is recorded in the store; a deterministic call (temperature 0, a fixed seed, scoring,
+/// embeddings) whose fingerprint was answered before is served from the store without a model call.
+public struct ModelClient: Sendable {
+    /// The candidate served.
+    public let candidate: Candidate
+    /// What the probe found about the candidate's server.
+    public let probe: ProbeResult
+    let backend: any ModelBackend
+    let store: Store?
+    let ledger: UsageLedger
+    /// The run that calls are recorded under.
+    public let run: String?
+    /// Attempts for a call that fails transiently (server loading, overloaded, timeouts).
+    var attempts = 3
+
+    /// Creates a client.
+    public init(
+        candidate: Candidate, probe: ProbeResult, backend: any ModelBackend, store: Store?, ledger: UsageLedger,
+        run: String? = nil
+    ) {
+        self.candidate = candidate
+        self.probe = probe
+        self.backend = backend
+        self.store = store
+        self.ledger = ledger
+        self.run = run
+    }
+
+    /// The candidate's id.
+    public var id: String { candidate.id }
+
+    /// The same client recording under another run.
+    public func recording(run: String?) -> ModelClient {
+        ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
+    }
+
+    /// Generates one answer; `onText` receives the text as it streams (once, whole, on a cache hit).
+    public func generate(_ request: GenerationRequest, onText: @escaping @Sendable (String) -> Void = { _ in })
+        async throws -> Generation
+    {
+        let cacheable = request.sampling.isDeterministic
+        return try await call(.generate, request: request.json, cacheable: cacheable) { cached in
+            guard let generation = Generation(json: cached) else { return nil }
+            onText(generation.text)
+            return generation
+        } perform: { streamed in
+            try await backend.generate(request) { piece in
+                streamed.markStarted()
+                onText(piece)
+            }
+        } encode: { ($0.json, $0.tokensIn, $0.tokensOut) }
+    }
+
+    /// Scores a continuation of a prompt (always deterministic, hence cached).
+    public func score(_ continuation: String, after prompt: Prompt) async throws -> ContinuationScore {
+        let request: JSONValue = ["prompt": prompt.json, "continuation": .string(continuation)]
+        return try await call(.score, request: request, cacheable: true) { ContinuationScore(json: $0) } perform: { _ in
+            try await backend.scoreContinuation(continuation, after: prompt)
+        } encode: { ($0.json, 0, $0.tokenLogprobs.count) }
+    }
+
+    /// Embeds texts (deterministic, hence cached).
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        let request: JSONValue = ["input": .strings(texts)]
+        return try await call(.embed, request: request, cacheable: true) { cached in
+            cached.arrayValue?.map { ($0.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) } }
+        } perform: { _ in
+            try await backend.embed(texts)
+        } encode: { vectors in
+            (.array(vectors.map { .array($0.map { .number(Double($0)) }) }), 0, 0)
+        }
+    }
+
+    /// The cache key: the served weights' identity, the operation and the canonical request.
+    func fingerprint(_ operation: CallRecord.Operation, _ request: JSONValue) -> String {
+        let key: JSONValue = [
+            "model": .string(probe.modelIdentity.isEmpty ? candidate.model : probe.modelIdentity),
+            "adapter": .optional(candidate.adapter.map { "\($0.name)@\($0.scale)" }),
+            "operation": .string(operation.rawValue), "request": request,
+        ]
+        return SHA256.hexDigest(key.data(sortedKeys: true))
+    }
+
+    private func call<T: Sendable>(
+        _ operation: CallRecord.Operation, request: JSONValue, cacheable: Bool,
+        decode: (JSONValue) -> T?, perform: @Sendable (StreamFlag) async throws -> T,
+        encode: (T) -> (JSONValue, Int, Int)
+    ) async throws -> T {
+        let fingerprint = fingerprint(operation, request)
+        if cacheable, let store, let cached = try await store.cachedResponse(for: fingerprint), let value = decode(cached) {
+            let (_, tokensIn, tokensOut) = encode(value)
+            var usage = UsageLedger.Usage()
+            usage.cacheHits = 1
+            usage.tokensIn = tokensIn
+            usage.tokensOut = tokensOut
+            ledger.add(usage, for: id)
+            return value
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let flag = StreamFlag()
+            let start = ContinuousClock.now
+            do {
+                let value = try await perform(flag)
+                let (response, tokensIn, tokensOut) = encode(value)
+                var usage = UsageLedger.Usage()
+                usage.calls = 1
+                usage.tokensIn = tokensIn
+                usage.tokensOut = tokensOut
+                ledger.add(usage, for: id)
+                try await store?.record(
+                    CallRecord(
+                        fingerprint: fingerprint, candidate: id, operation: operation, cacheable: cacheable,
+                        request: request, response: response, tokensIn: tokensIn, tokensOut: tokensOut,
+                        latencyMs: milliseconds(since: start), run: run))
+                return value
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                var usage = UsageLedger.Usage()
+                usage.calls = 1
+                usage.errors = 1
+                ledger.add(usage, for: id)
+                try? await store?.record(
+                    CallRecord(
+                        fingerprint: fingerprint, candidate: id, operation: operation, cacheable: cacheable,
+                        request: request, response: nil, latencyMs: milliseconds(since: start),
+                        error: String(describing: error), run: run))
+                let backendError = BackendError.classify(error, candidate: id)
+                // A retry after streamed text would show the reader the start of the answer twice.
+                guard backendError.isTransient, attempt < attempts, !flag.started else { throw backendError }
+                var delay = Double(1 << (attempt - 1))
+                if case .overloaded(_, let after?) = backendError { delay = min(max(after, delay), 30) }
+                try await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+}
+
+/// Records whether a streamed call has already delivered text.
+final class StreamFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func markStarted() { value.store(true, ordering: .relaxed) }
+    var started: Bool { value.load(ordering: .relaxed) }
+}
+
+/// Milliseconds elapsed since `start`.
+func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
