@@ -12,7 +12,9 @@ public enum PanelCommand {
 
     /// The subcommands, in the order the top-level help lists them.
     public static let commands: [CommandNode] = [
-        // .group(CommandSpec(name: "pool", abstract: "…"), [.command(PoolCheck.self), …]),
+        .group(
+            CommandSpec(name: "pool", abstract: "Manage and probe the pool's model servers."),
+            [.command(PoolCheck.self), .command(PoolUp.self), .command(PoolDown.self)]),
         // .command(SelectExperts.self), .command(Ask.self), .command(Evaluate.self),
         // .group(CommandSpec(name: "runs", abstract: "…"), [.command(RunsList.self), .command(RunsShow.self)]),
     ]
