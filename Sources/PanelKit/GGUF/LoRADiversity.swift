@@ -5,8 +5,9 @@
 ///
 /// - **Matrices**: the LoRA factors themselves, `lora_a` against `lora_a` and `lora_b` against `lora_b`, each
 ///   flattened, not the product `ΔW = B·A`. This matches the paper's code (ROCKET `group_diversity.py`), which
-///   iterates over the PEFT state dict, whose entries are the separate `lora_A` and `lora_B` weights. Only factors present in both adapters under the same name and with the same shape
-///   count; different ranks or target modules leave nothing comparable (`LoRAError.noSharedMatrices`).
+///   iterates over the PEFT state dict, whose entries are the separate `lora_A` and `lora_B` weights. Only factors
+///   present in both adapters under the same name and with the same shape count; different ranks or target modules
+///   leave nothing comparable (`LoRAError.noSharedMatrices`).
 /// - **Averaging**: every shared matrix weighs the same, whatever its size, as in the paper.
 /// - **Sign**: by default the absolute cosine of each matrix is used, as ROCKET does. Independently trained factors
 ///   have near-zero cosines of either sign; averaging signed values would let them cancel and make two related
@@ -14,8 +15,8 @@
 ///   the signed average.
 /// - **Zero matrices** (e.g. an untrained `lora_b`, which PEFT initialises to zero) have cosine 0 with everything.
 public struct LoRADiversity: Sendable, Hashable {
-    /// The floor applied to the mean similarity before inverting, so a group of mutually orthogonal adapters (mean 0) gets a
-    /// large finite diversity (about 10⁹) instead of infinity, which JSON cannot store.
+    /// The floor applied to the mean similarity before inverting, so a group of mutually orthogonal adapters
+    /// (mean 0) gets a large finite diversity (about 10⁹) instead of infinity, which JSON cannot store.
     public static let minimumMeanSimilarity = 1e-9
 
     /// Whether each matrix's cosine enters the average as an absolute value (ROCKET) or signed (the printed Eq. 6).

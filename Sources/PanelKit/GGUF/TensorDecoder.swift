@@ -5,13 +5,13 @@ enum TensorDecoder {
         bytes.withUnsafeBytes { raw in
             switch type {
             case .f32:
-                (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                (0..<count).map { Float(bitPattern: load(UInt32.self, raw, at: $0 * 4)) }
             case .f16:
-                (0..<count).map { halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+                (0..<count).map { halfToFloat(load(UInt16.self, raw, at: $0 * 2)) }
             case .bf16:
-                (0..<count).map { bfloat16ToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+                (0..<count).map { bfloat16ToFloat(load(UInt16.self, raw, at: $0 * 2)) }
             case .f64:
-                (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) }
+                (0..<count).map { Float(Double(bitPattern: load(UInt64.self, raw, at: $0 * 8))) }
             case .q8_0:
                 decodeQ8_0(raw, count: count)
             default:
@@ -26,12 +26,17 @@ enum TensorDecoder {
         values.reserveCapacity(count)
         for block in 0..<(count / 32) {
             let base = block * 34
-            let scale = halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt16.self)))
+            let scale = halfToFloat(load(UInt16.self, raw, at: base))
             for index in 0..<32 {
                 values.append(scale * Float(Int8(bitPattern: raw[base + 2 + index])))
             }
         }
         return values
+    }
+
+    /// A little-endian integer at any (possibly unaligned) byte offset.
+    private static func load<T: FixedWidthInteger>(_: T.Type, _ raw: UnsafeRawBufferPointer, at offset: Int) -> T {
+        T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// IEEE 754 binary16 to binary32, subnormals, infinities and NaN included.

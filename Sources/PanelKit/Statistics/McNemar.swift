@@ -35,9 +35,9 @@ public enum McNemar {
 
     /// The exact two-sided p-value for discordant counts `b` and `c`; 1 when there are none (no evidence either way).
     ///
-    /// Up to 60 discordant items the binomial coefficients are summed exactly in integers. Beyond, terms are built in log space by the ratio `C(n, i+1)/C(n, i) = (n − i)/(i + 1)` starting from
-    /// `log 2^−n`, then summed relative to the largest term, so n in the tens of thousands neither overflows nor
-    /// underflows to a spurious 0.
+    /// Up to 60 discordant items the binomial coefficients are summed exactly in integers. Beyond, terms are built in
+    /// log space by the ratio `C(n, i+1)/C(n, i) = (n − i)/(i + 1)` starting from `log 2^−n`, then summed relative to
+    /// the largest term, so n in the tens of thousands neither overflows nor underflows to a spurious 0.
     public static func exactPValue(b: Int, c: Int) -> Double {
         precondition(b >= 0 && c >= 0, "discordant counts must not be negative")
         let n = b + c

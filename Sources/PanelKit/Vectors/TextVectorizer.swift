@@ -73,7 +73,10 @@ public struct TextVectorizer: Sendable, Hashable {
 
     /// Restores a fitted vectorizer from stored plain data, or returns nil if the data is inconsistent
     /// (wrong idf length, a non-positive dimension, negative count, or a recipe version this build does not know).
-    public init?(recipeVersion: Int = TextVectorizer.recipeVersion, dimensions: Int, features: Features, idf: [Float], documentCount: Int) {
+    public init?(
+        recipeVersion: Int = TextVectorizer.recipeVersion, dimensions: Int, features: Features, idf: [Float],
+        documentCount: Int
+    ) {
         guard recipeVersion == Self.recipeVersion, dimensions > 0, idf.count == dimensions, documentCount >= 0,
             idf.allSatisfy({ $0.isFinite && $0 >= 0 })
         else { return nil }
