@@ -32,6 +32,8 @@ public struct Generation: Sendable, Hashable {
     public var finishReason: String?
     /// Log-probabilities of the generated tokens, when requested and supported.
     public var tokenLogprobs: [Double]?
+    /// Wall time of the call that produced it, in milliseconds (kept when served from the cache).
+    public var latencyMs: Double = 0
 
     /// Creates a generation.
     public init(
@@ -51,6 +53,7 @@ public struct Generation: Sendable, Hashable {
             "text": .string(text), "tokens_in": .int(tokensIn), "tokens_out": .int(tokensOut),
             "finish_reason": .optional(finishReason),
             "token_logprobs": tokenLogprobs.map { .array($0.map(JSONValue.number)) } ?? .null,
+            "latency_ms": .number(latencyMs),
         ]
     }
 
@@ -61,5 +64,6 @@ public struct Generation: Sendable, Hashable {
             text: text, tokensIn: json["tokens_in"]?.intValue ?? 0, tokensOut: json["tokens_out"]?.intValue ?? 0,
             finishReason: json["finish_reason"]?.stringValue,
             tokenLogprobs: json["token_logprobs"]?.arrayValue?.compactMap(\.doubleValue))
+        latencyMs = json["latency_ms"]?.doubleValue ?? 0
     }
 }

@@ -23,8 +23,12 @@ public struct PromptBuilder: Sendable {
     }
 
     /// The prompt asking `item`; `demonstrations` are used by the completion style (the first
-    /// `shots` of them that are not `item` itself, so K-shot scoring is leave-one-out).
-    public func prompt(for item: TaskItem, type: TaskType, demonstrations: [TaskItem] = []) -> Prompt {
+    /// `shots` of them that are not `item` itself, so K-shot scoring is leave-one-out), each written
+    /// with the answer format of its own type in `types`.
+    public func prompt(
+        for item: TaskItem, types: TaskTypeResolution, demonstrations: [TaskItem] = []
+    ) -> Prompt {
+        let type = types.type(of: item)
         switch style {
         case .chat:
             var messages: [ChatMessage] = []
@@ -34,8 +38,9 @@ public struct PromptBuilder: Sendable {
         case .completion(let template):
             let shots = demonstrations.filter { $0.id != item.id }.prefix(template.shots)
             var parts = shots.map { demo in
-                Self.fill(template.item, item: demo, answer: ReferenceText.scoringReference(
-                    for: demo, type: Self.demonstrationType(demo, fallback: type)).text)
+                Self.fill(
+                    template.item, item: demo,
+                    answer: ReferenceText.scoringReference(for: demo, type: types.type(of: demo)).text)
             }
             let query = Self.fill(template.item, item: item, answer: "")
             parts.append(String(query[..<(query.range(of: Self.answerMark)?.lowerBound ?? query.endIndex)]))
@@ -93,9 +98,5 @@ public struct PromptBuilder: Sendable {
 
     private static func choiceList(_ choices: [String]) -> String {
         choices.enumerated().map { "\(TaskItem.letter($0.offset)). \($0.element)\n" }.joined()
-    }
-
-    private static func demonstrationType(_ item: TaskItem, fallback: TaskType) -> TaskType {
-        item.choices?.isEmpty == false ? .multipleChoice : (fallback == .multipleChoice ? TaskType.infer(from: item) : fallback)
     }
 }
