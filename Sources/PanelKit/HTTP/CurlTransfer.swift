@@ -104,7 +104,8 @@ final class CurlTransfer {
         // and then waiting a second for a `100 Continue` that model servers never send.
         var list = curl_slist_append(nil, "Expect:")
         for header in request.headers {
-            guard !(header.name + header.value).contains(where: { $0 == "\r" || $0 == "\n" }) else {
+            // Checked on UTF-8 bytes: as a Character, "\r\n" is a single grapheme equal to neither "\r" nor "\n".
+            guard !(header.name + header.value).utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else {
                 curl_slist_free_all(list)
                 throw fail("header '\(header.name)' contains a line break")
             }
