@@ -16,7 +16,7 @@ final class CancellationFlag: Sendable {
 /// One libcurl transfer, run synchronously on its own thread.
 ///
 /// Deliberately not `Sendable`: it is created, run and dropped on one thread, and libcurl calls
-/// its callbacks on that same thread from inside `curl_easy_perform`. The only state shared with
+/// its callbacks on that same thread from inside `curl_multi_perform`. The only state shared with
 /// other threads is the `Sendable` continuation and cancellation flag.
 final class CurlTransfer {
     /// Why a callback told libcurl to stop; libcurl then reports only a generic "aborted" code.
@@ -31,6 +31,7 @@ final class CurlTransfer {
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private let flag: CancellationFlag
     private let handle: UnsafeMutableRawPointer
+    private let multi: UnsafeMutableRawPointer
     private let started = ContinuousClock.now
 
     private var status: Int?
@@ -44,12 +45,13 @@ final class CurlTransfer {
 
     private init(
         request: HTTPRequest, continuation: AsyncThrowingStream<Data, any Error>.Continuation,
-        flag: CancellationFlag, handle: UnsafeMutableRawPointer
+        flag: CancellationFlag, handles: CurlHandles
     ) {
         self.request = request
         self.continuation = continuation
         self.flag = flag
-        self.handle = handle
+        self.handle = handles.easy
+        self.multi = handles.multi
     }
 
     /// Runs `request` to completion on the calling thread (which must not be a cooperative-pool
@@ -58,15 +60,15 @@ final class CurlTransfer {
         _ request: HTTPRequest, into continuation: AsyncThrowingStream<Data, any Error>.Continuation,
         flag: CancellationFlag, pool: CurlHandlePool
     ) {
-        guard let handle = pool.checkOut() else {
+        guard let handles = pool.checkOut() else {
             continuation.finish(
                 throwing: HTTPError.transport(
                     url: request.url, code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "cannot create a curl handle"))
             return
         }
-        let transfer = CurlTransfer(request: request, continuation: continuation, flag: flag, handle: handle.pointer)
+        let transfer = CurlTransfer(request: request, continuation: continuation, flag: flag, handles: handles)
         let error = transfer.perform()
-        pool.checkIn(handle)
+        pool.checkIn(handles)
         continuation.finish(throwing: error)
     }
 
@@ -78,26 +80,59 @@ final class CurlTransfer {
         defer { errorBuffer.deallocate() }
         errorBuffer[0] = 0
 
+        do {
+            headers = try headerList()
+            try configure(headers: headers, errorBuffer: errorBuffer)
+        } catch {
+            return error
+        }
+        // The callbacks reach `self` through an unretained pointer; it must outlive the transfer.
         let code: CURLcode = withExtendedLifetime(self) {
-            do {
-                headers = try headerList()
-                try configure(headers: headers, errorBuffer: errorBuffer)
-            } catch {
-                return CURLE_BAD_FUNCTION_ARGUMENT
-            }
-            guard let body = request.body, !body.isEmpty else { return curl_easy_perform(handle) }
-            // POSTFIELDS does not copy: the body's bytes must stay put until perform returns.
+            guard let body = request.body, !body.isEmpty else { return drive() }
+            // POSTFIELDS does not copy: the body's bytes must stay put until the transfer is over.
             return body.withUnsafeBytes { raw in
                 _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
-                return curl_easy_perform(handle)
+                return drive()
             }
         }
-        if let configurationError { return configurationError }
         return outcome(code, errorBuffer: errorBuffer)
     }
 
-    /// Set when the request itself cannot be expressed (a header with a line break, an option libcurl rejects).
-    private var configurationError: HTTPError?
+    /// Runs the configured transfer to its end, like `curl_easy_perform`, but through the multi handle.
+    ///
+    /// `curl_easy_perform` waits up to a second at a time on a silent connection, so cancellation and the
+    /// idle timeout could only act once a second. Here the wait is at most 100 ms, after which libcurl
+    /// runs the progress callback (which enforces the idle timeout) and this loop checks for cancellation.
+    private func drive() -> CURLcode {
+        if let failure = multiCall(curl_multi_add_handle(multi, handle)) { return failure }
+        // Removing the handle also aborts a transfer this loop leaves early; its connection is then closed.
+        defer { _ = curl_multi_remove_handle(multi, handle) }
+        var running: Int32 = 1
+        while running > 0 {
+            if flag.isCancelled {
+                abort = .cancelled
+                return CURLE_ABORTED_BY_CALLBACK
+            }
+            if let failure = multiCall(curl_multi_perform(multi, &running)) { return failure }
+            if running > 0, let failure = multiCall(curl_multi_poll(multi, nil, 0, 100, nil)) { return failure }
+        }
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            if message.pointee.msg == CURLMSG_DONE { return message.pointee.data.result }
+        }
+        return multiCall(CURLM_INTERNAL_ERROR) ?? CURLE_FAILED_INIT
+    }
+
+    /// Records a failure of the multi interface itself (its codes differ from transfer codes) and turns it
+    /// into a transfer code for `drive`'s caller; `nil` when `code` is `CURLM_OK`.
+    private func multiCall(_ code: CURLMcode) -> CURLcode? {
+        guard code != CURLM_OK else { return nil }
+        multiFailure = code
+        return CURLE_FAILED_INIT
+    }
+
+    /// Set when libcurl's multi interface failed rather than the transfer.
+    private var multiFailure: CURLMcode?
 
     private func headerList() throws(HTTPError) -> UnsafeMutablePointer<curl_slist>? {
         // An empty `Expect:` stops libcurl from sending `Expect: 100-continue` with bodies over 1 MiB
@@ -152,7 +187,7 @@ final class CurlTransfer {
         try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "header callback")
         try check(ccurl_setopt_xferinfo_function(handle, curlProgress), "progress callback")
         try check(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context), "progress callback")
-        // Without this libcurl never calls the progress callback, which carries cancellation and the idle timeout.
+        // Without this libcurl never calls the progress callback, which enforces the idle timeout.
         try check(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "progress callback")
     }
 
@@ -162,12 +197,10 @@ final class CurlTransfer {
     }
 
     private func fail(_ message: String) -> HTTPError {
-        let error = HTTPError.transport(url: request.url, code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: message)
-        configurationError = error
-        return error
+        HTTPError.transport(url: request.url, code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: message)
     }
 
-    // MARK: Callbacks (on the transfer thread, inside curl_easy_perform)
+    // MARK: Callbacks (on the transfer thread, inside curl_multi_perform)
 
     /// Body bytes: streamed on 2xx, collected (bounded) for the error message otherwise.
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -213,8 +246,8 @@ final class CurlTransfer {
         return bytes.count
     }
 
-    /// Called by libcurl at least once a second even when nothing arrives, and often while data flows:
-    /// the one place where cancellation and the idle timeout can stop a silent transfer.
+    /// Called by libcurl on every pass of `drive`'s loop (at least ten times a second even when nothing
+    /// arrives): the place where the idle timeout can stop a silent transfer.
     fileprivate func progress(downloaded: curl_off_t, uploaded: curl_off_t) -> Int32 {
         if flag.isCancelled {
             abort = .cancelled
@@ -269,6 +302,11 @@ final class CurlTransfer {
         // No total timeout is set, so a timeout can only be the connect timeout.
         if code == CURLE_OPERATION_TIMEDOUT {
             return HTTPError.connectTimeout(url: request.url, seconds: request.connectTimeout.seconds)
+        }
+        if let multiFailure {
+            let detail = Self.lowercasedFirst(String(cString: curl_multi_strerror(multiFailure)))
+            return HTTPError.transport(
+                url: request.url, code: Int(multiFailure.rawValue), message: "libcurl's transfer loop failed: \(detail)")
         }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         return HTTPError.transport(url: request.url, code: Int(code.rawValue), message: Self.lowercasedFirst(detail))

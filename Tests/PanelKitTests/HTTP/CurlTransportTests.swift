@@ -108,6 +108,13 @@ import Testing
         #expect(first["port"] == second["port"])
     }
 
+    @Test func separateTransportsDoNotShareConnections() async throws {
+        // The control for the reuse test: distinct pools must show distinct client ports.
+        let first = try await transport.sendJSON(request("/peer"))
+        let second = try await CurlTransport().sendJSON(request("/peer"))
+        #expect(first["port"] != second["port"])
+    }
+
     @Test func eightConcurrentRequestsAllSucceed() async throws {
         let transport = self.transport
         let requests = (0..<8).map { index in request(index.isMultiple(of: 2) ? "/sse?count=3" : "/slow-start?seconds=0.2") }
