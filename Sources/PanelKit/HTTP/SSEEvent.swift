@@ -8,6 +8,9 @@ public struct SSEEvent: Sendable, Equatable {
     /// The `data:` lines, joined with `\n`.
     public var data: String
 
+    /// Whether this is the OpenAI-style end-of-stream sentinel, `data: [DONE]`.
+    public var isDone: Bool { data == "[DONE]" }
+
     /// Creates an event.
     public init(event: String? = nil, data: String) {
         self.event = event

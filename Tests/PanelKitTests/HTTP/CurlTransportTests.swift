@@ -137,6 +137,16 @@ import Testing
 
     // MARK: Timeouts
 
+    @Test func connectionNeverAcceptedHitsTheConnectTimeout() async throws {
+        let listener = try UnacceptingListener()
+        defer { listener.close() }
+        let url = "http://127.0.0.1:\(listener.port)/echo"
+        let request = HTTPRequest(url: url, connectTimeout: .milliseconds(300))
+        await #expect(throws: HTTPError.connectTimeout(url: url, seconds: 0.3)) {
+            _ = try await transport.send(request)
+        }
+    }
+
     @Test func stalledBodyHitsTheIdleTimeout() async throws {
         let request = request("/stall", idleTimeout: .milliseconds(500))
         var received = Data()
@@ -248,19 +258,84 @@ import Testing
 
     /// A port on 127.0.0.1 that nothing listens on: bound, never listened on, then released.
     private static func closedPort() throws -> Int {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw LoopbackServerError(message: "cannot create a socket") }
-        defer { close(socketDescriptor) }
+        let socketDescriptor = try LoopbackSocket.bound()
+        defer { Glibc.close(socketDescriptor.descriptor) }
+        return socketDescriptor.port
+    }
+}
+
+/// A TCP socket bound to 127.0.0.1 on a free port.
+private struct LoopbackSocket {
+    let descriptor: Int32
+    let port: Int
+
+    /// Creates a socket bound to a free port on 127.0.0.1.
+    static func bound() throws -> LoopbackSocket {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw LoopbackServerError(message: "cannot create a socket") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socketDescriptor, generic, length) == 0 && getsockname(socketDescriptor, generic, &length) == 0
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
             }
         }
-        guard bound else { throw LoopbackServerError(message: "cannot bind a socket on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            Glibc.close(descriptor)
+            throw LoopbackServerError(message: "cannot bind a socket on 127.0.0.1")
+        }
+        return LoopbackSocket(descriptor: descriptor, port: Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// Starts a connection to `port` on 127.0.0.1 without waiting for it (or, if `blocking`, waiting).
+    static func connect(to port: Int, blocking: Bool) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw LoopbackServerError(message: "cannot create a socket") }
+        if !blocking { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 || errno == EINPROGRESS else {
+            Glibc.close(descriptor)
+            throw LoopbackServerError(message: "cannot connect to 127.0.0.1:\(port)")
+        }
+        return descriptor
+    }
+}
+
+/// A listener on 127.0.0.1 that never accepts and whose accept queue is already full, so Linux drops
+/// further connection attempts and they hang until the client's connect timeout: the one way to
+/// provoke a connect timeout without leaving the machine.
+private struct UnacceptingListener {
+    private let listener: LoopbackSocket
+    private let fillers: [Int32]
+
+    /// The listener's port.
+    var port: Int { listener.port }
+
+    init() throws {
+        listener = try LoopbackSocket.bound()
+        guard listen(listener.descriptor, 0) == 0 else {
+            Glibc.close(listener.descriptor)
+            throw LoopbackServerError(message: "cannot listen on 127.0.0.1:\(listener.port)")
+        }
+        // With a backlog of 0 one established connection fills the queue; the second is a margin.
+        fillers = [
+            try LoopbackSocket.connect(to: listener.port, blocking: true),
+            try LoopbackSocket.connect(to: listener.port, blocking: false),
+        ]
+    }
+
+    /// Closes the listener and the connections that filled its queue.
+    func close() {
+        for descriptor in fillers + [listener.descriptor] { Glibc.close(descriptor) }
     }
 }

@@ -50,6 +50,11 @@ import Testing
         #expect(parser.finish() == [SSEEvent(data: "two")])
     }
 
+    @Test func doneSentinelIsOrdinaryDataThatCallersCanRecognise() {
+        let events = parse([Data("data: {\"done\": false}\n\ndata: [DONE]\n\n".utf8)])
+        #expect(events.map(\.isDone) == [false, true])
+    }
+
     @Test func leadingByteOrderMarkIsIgnored() {
         #expect(parse([Data([0xEF, 0xBB]), Data([0xBF] + Array("data: x\n\n".utf8))]) == [SSEEvent(data: "x")])
     }
