@@ -20,6 +20,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     /// Any other transport failure (DNS, TLS, reset connection…), with libcurl's code and message.
     case transport(url: String, code: Int, message: String)
 
+    /// A one-line, lowercase explanation that names the URL, for showing to the user.
     public var description: String {
         switch self {
         case .connectionRefused(let url):

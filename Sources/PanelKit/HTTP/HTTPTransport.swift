@@ -11,9 +11,13 @@ public protocol HTTPTransport: Sendable {
 
 extension HTTPTransport {
     /// Sends the request and collects the whole body of a 2xx response.
+    ///
+    /// Throws `CancellationError` when the calling task is cancelled, rather than returning the
+    /// partial body: a cancelled stream's loop simply ends, which would otherwise look like success.
     public func send(_ request: HTTPRequest) async throws -> Data {
         var body = Data()
         for try await chunk in stream(request) { body.append(chunk) }
+        try Task.checkCancellation()
         return body
     }
 
