@@ -16,14 +16,15 @@ public enum TaskType: String, Sendable, CaseIterable, Codable {
     /// Whether answers of this type can be extracted and compared exactly (and hence voted on).
     public var hasExtractableAnswer: Bool { self != .freeText }
 
-    /// Infers the type from an item's fields: choices → multiple-choice, a numeric answer → number,
-    /// yes/no → yes-no, tests → free-text (code), otherwise exact.
+    /// Infers the type from an item's fields: choices → multiple-choice, a numeric answer → number
+    /// ("72", "-3", "1,250", "$3.50", "1/2"; not "nan" or "0x1F"), yes/no → yes-no, tests → free-text (code),
+    /// more than six words → free-text, otherwise exact.
     public static func infer(from item: TaskItem) -> TaskType {
         if let choices = item.choices, !choices.isEmpty { return .multipleChoice }
         if item.tests != nil { return .freeText }
         let answer = item.answer.trimmingCharacters(in: .whitespaces).lowercased()
         if answer == "yes" || answer == "no" { return .yesNo }
-        if Double(answer.replacingOccurrences(of: ",", with: "")) != nil { return .number }
+        if NumberText.canonical(answer) != nil { return .number }
         return answer.split(separator: " ").count > 6 ? .freeText : .exact
     }
 }
