@@ -13,7 +13,7 @@ struct PoolCheck: Subcommand {
             """,
         arguments: [.init("pool-file", help: "The pool file (same as --pool).", isOptional: true)],
         options: [CommandSupport.poolOption, .flag("--json", help: "Print the results as JSON."), CommandSupport.databaseOption],
-        examples: [.init("panel pool check pools/local.json", help: "Probe the local pool.")])
+        examples: [.init("panel pool check pools/local.json", explanation: "Probe the local pool.")])
 
     var pool = "pools/local.json"
     var json = false

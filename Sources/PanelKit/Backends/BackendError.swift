@@ -19,19 +19,31 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
     /// The transfer itself failed.
     case transport(candidate: String, HTTPError)
 
-    public var description: String {
+    public var description: String { "\(candidate): \(detail)" }
+
+    /// The candidate whose call failed.
+    public var candidate: String {
         switch self {
-        case .contextOverflow(let c, let m): "\(c): the prompt does not fit the context: \(m)"
-        case .modelNotFound(let c, let m): "\(c): model or adapter not found: \(m) (check 'model'/'adapter' in the pool file)"
-        case .overloaded(let c, let after):
-            "\(c): server overloaded" + (after.map { " (retry after \(Int($0)) s)" } ?? "")
-        case .loading(let c): "\(c): the server is still loading its model"
-        case .unsupported(let c, let feature): "\(c): the backend does not support \(feature)"
-        case .badRequest(let c, let m): "\(c): request rejected: \(m)"
-        case .missingAPIKey(let c, let variable):
-            "\(c): the environment variable \(variable) (api_key_env in the pool file) is not set"
-        case .unexpectedResponse(let c, let detail): "\(c): unexpected response: \(detail)"
-        case .transport(let c, let error): "\(c): \(error)"
+        case .contextOverflow(let c, _), .modelNotFound(let c, _), .overloaded(let c, _), .loading(let c),
+            .unsupported(let c, _), .badRequest(let c, _), .missingAPIKey(let c, _), .unexpectedResponse(let c, _),
+            .transport(let c, _):
+            c
+        }
+    }
+
+    /// What went wrong, without the candidate's name.
+    public var detail: String {
+        switch self {
+        case .contextOverflow(_, let m): "the prompt does not fit the context: \(m)"
+        case .modelNotFound(_, let m): "model or adapter not found: \(m) (check 'model'/'adapter' in the pool file)"
+        case .overloaded(_, let after): "server overloaded" + (after.map { " (retry after \(Int($0)) s)" } ?? "")
+        case .loading: "the server is still loading its model"
+        case .unsupported(_, let feature): "the backend does not support \(feature)"
+        case .badRequest(_, let m): "request rejected: \(m)"
+        case .missingAPIKey(_, let variable):
+            "the environment variable \(variable) (api_key_env in the pool file) is not set"
+        case .unexpectedResponse(_, let detail): "unexpected response: \(detail)"
+        case .transport(_, let error): error.description
         }
     }
 

@@ -229,7 +229,7 @@ public struct LlamaServerBackend: ModelBackend {
             result.error = "the server is still loading its model; try again in a few seconds"
             return result
         case .failure(let error):
-            result.error = error.description
+            result.error = error.detail
             return result
         case .success:
             result.reachable = true
@@ -258,7 +258,7 @@ public struct LlamaServerBackend: ModelBackend {
         do {
             _ = try await loraList(url: connection.candidate.urls[0])
         } catch {
-            result.error = String(describing: error)
+            result.error = (error as? BackendError)?.detail ?? String(describing: error)
             result.capabilities = capabilities
             return result
         }

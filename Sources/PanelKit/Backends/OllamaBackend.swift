@@ -145,7 +145,7 @@ public struct OllamaBackend: ModelBackend {
         let (root, latency) = await connection.timedGet("/api/version")
         result.latencyMs = latency
         if case .failure(let error) = root {
-            result.error = error.description
+            result.error = error.detail
             return result
         }
         result.reachable = true
@@ -153,7 +153,7 @@ public struct OllamaBackend: ModelBackend {
         do {
             show = try await connection.json("POST", "/api/show", body: ["model": .string(modelName)])
         } catch {
-            result.error = "\(error) (pull or create the model with ollama first)"
+            result.error = "\((error as? BackendError)?.detail ?? "\(error)") (pull or create the model with ollama first)"
             return result
         }
         let declared = (show["capabilities"]?.arrayValue ?? []).compactMap(\.stringValue)

@@ -133,14 +133,14 @@ public struct OpenAICompatibleBackend: ModelBackend {
     public func probe() async -> ProbeResult {
         var result = ProbeResult(candidateID: id, reachable: false)
         do { _ = try connection.authorization() } catch {
-            result.error = String(describing: error)
+            result.error = (error as? BackendError)?.detail ?? String(describing: error)
             return result
         }
         let (models, latency) = await connection.timedGet("/v1/models")
         result.latencyMs = latency
         switch models {
         case .failure(let error):
-            result.error = error.description
+            result.error = error.detail
             return result
         case .success(let list):
             result.reachable = true
