@@ -15,7 +15,8 @@ public enum PanelCommand {
         .group(
             CommandSpec(name: "pool", abstract: "Manage and probe the pool's model servers."),
             [.command(PoolCheck.self), .command(PoolUp.self), .command(PoolDown.self)]),
-        // .command(SelectExperts.self), .command(Ask.self), .command(Evaluate.self),
+        .command(SelectExperts.self),
+        // .command(Ask.self), .command(Evaluate.self),
         // .group(CommandSpec(name: "runs", abstract: "…"), [.command(RunsList.self), .command(RunsShow.self)]),
     ]
 

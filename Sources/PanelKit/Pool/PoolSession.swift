@@ -55,6 +55,26 @@ public struct PoolSession: Sendable {
         return PoolSession(pool: pool, probes: probes, clients: clients, ledger: ledger, store: store)
     }
 
+    /// A client for the pool's embeddings endpoint, if it names one.
+    public func embeddingsClient() -> ModelClient? {
+        guard let endpoint = pool.embeddings else { return nil }
+        return Self.embeddingsClient(for: endpoint, store: store, ledger: ledger)
+    }
+
+    /// A client for an embeddings endpoint (calls recorded and cached like any other).
+    public static func embeddingsClient(
+        for endpoint: EmbeddingsEndpoint, store: Store?, ledger: UsageLedger, transport: any HTTPTransport = CurlTransport()
+    ) -> ModelClient {
+        let candidate = Candidate(
+            id: "embeddings", kind: endpoint.kind, urls: [endpoint.url], model: endpoint.model,
+            apiKeyVariable: endpoint.apiKeyVariable)
+        let scheduler = SlotScheduler(defaultCapacity: 4)
+        let backend = BackendFactory.backend(for: candidate, transport: transport, scheduler: scheduler)
+        let probe = ProbeResult(
+            candidateID: candidate.id, reachable: true, modelIdentity: "\(endpoint.kind.rawValue):\(endpoint.model)")
+        return ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger)
+    }
+
     /// The client of candidate `id`, if it is usable.
     public func client(_ id: String) -> ModelClient? { clients.first { $0.id == id } }
 

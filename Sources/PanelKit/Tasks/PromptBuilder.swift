@@ -66,12 +66,15 @@ public struct PromptBuilder: Sendable {
         return []
     }
 
+    /// The question with its lettered choices, without instructions (for aggregators and the router).
+    public static func plainQuestion(_ item: TaskItem) -> String {
+        guard let choices = item.choices, !choices.isEmpty else { return item.question }
+        return item.question + "\n\n" + choiceList(choices).trimmingCharacters(in: .newlines)
+    }
+
     /// The instruction-wrapped question for chat-style prompting.
     public static func question(_ item: TaskItem, type: TaskType) -> String {
-        var text = item.question
-        if let choices = item.choices, !choices.isEmpty {
-            text += "\n\n" + choiceList(choices).trimmingCharacters(in: .newlines)
-        }
+        var text = plainQuestion(item)
         switch type {
         case .multipleChoice:
             text += "\n\nThink it through briefly, then finish with \"The answer is X\", where X is the letter of the correct option."
