@@ -4,18 +4,19 @@ import Foundation
 ///
 /// Evidence is tried from strongest to weakest, and the first kind that yields exactly one answer decides:
 /// 1. answer cues — "the answer is (B)", "Answer: Option B", "I choose D", "it's C", "C is correct",
-///    `\boxed{C}`; when several are present the last one wins, since models often reason past wrong
+///    `\boxed{C}`, `#### C`; when several are present the last one wins, since models often reason past wrong
 ///    options ("A and C are wrong, the answer is B") or correct themselves;
 /// 2. an answer cue followed by a choice's text instead of its letter ("the answer is breathing mask");
 /// 3. letters written as options — "(B)", "B)", "B." or "B:" at the start of a line, "Option B", a line
-///    holding only "B" — when they name one letter only;
+///    holding only "B" — when they name one letter only; options dismissed ("Option A is wrong") and
+///    notation ("P(B)") do not count;
 /// 4. a choice's text anywhere in the output, when exactly one choice's text appears (a choice whose text
 ///    lies inside another matched choice's text does not count, so "breathing mask" beats "mask").
 /// Otherwise the output is unparsable: several letters with no cue are a list, not an answer.
 ///
 /// Letters beyond the item's choices are never an answer. "A" and "I" are also English words, so a bare
-/// "A" counts only when it is not followed by a word ("The answer is A plant…" names no option) unless
-/// that word is a connective like "because" ("The answer is A because…").
+/// "A" followed by a word counts only when that word is a connective ("The answer is A because…"), not
+/// otherwise ("The answer is A plant…" names no option), and a lowercase "a" before a word never does.
 enum MultipleChoiceReader {
     /// The chosen letter ("B"), or `nil` when the output names no single option.
     static func letter(in output: String, choices: [String]?) -> String? {
@@ -52,11 +53,14 @@ enum MultipleChoiceReader {
 
         var named = Set<String>()
         for match in text.matches(of: optionWord) {
-            if let letter = optionLetter(in: text, at: match.range.upperBound), isValid(letter) {
+            if let letter = optionLetter(in: text, at: match.range.upperBound), isValid(letter),
+                !isRejected(text, after: match.range.upperBound)
+            {
                 named.insert(letter.uppercased())
             }
         }
-        for match in text.matches(of: letterAsOption) {
+        for match in text.matches(of: letterAsOption)
+        where !isFunctionArgument(text, match.range) && !isRejected(text, after: match.range.upperBound) {
             if let letter = (match.output.1 ?? match.output.2 ?? match.output.3)?.first, isValid(letter) {
                 named.insert(letter.uppercased())
             }
@@ -85,9 +89,11 @@ enum MultipleChoiceReader {
                 \s* (?: is \b | would \s+ be \b | will \s+ be \b | should \s+ be \b | must \s+ be \b | [:=\-–] )?
             | \b (?: correct | right | best | final ) \s+ (?: option | choice | letter ) \b
                 \s* (?: is \b | would \s+ be \b | will \s+ be \b | [:=\-] )?
-            | \b I \s+ (?: would \s+ | will \s+ | 'd \s+ | 'll \s+ )? (?: choose | pick | select | go \s+ with | say ) \b
+            | \b I (?: \s+ would | \s+ will | ['’] d | ['’] ll )? \s+
+                (?: choose | pick | select | go \s+ with | say ) \b
             | \b (?: it ['’] s | it \s+ is ) \b
             | \\boxed \{
+            | \#\#\#\#
         )
         \s* [:,]? \s* (?: (?: option | choice | letter ) \b \s* :? )?
         /#.wordBoundaryKind(.simple)
@@ -99,7 +105,7 @@ enum MultipleChoiceReader {
         /#.wordBoundaryKind(.simple)
 
     /// "Option" and "choice" before a letter, which name an option without committing to it.
-    nonisolated(unsafe) private static let optionWord = #/(?i)\b(?:option|choice)\s*/#.wordBoundaryKind(.simple)
+    nonisolated(unsafe) private static let optionWord = #/(?i)\b(?:option|choice)\b\s*/#.wordBoundaryKind(.simple)
 
     /// Letters written the way options are labelled: "(B)", "[B]", "B)" / "B." / "B:" opening a line, or a
     /// line holding only the letter.
@@ -113,8 +119,28 @@ enum MultipleChoiceReader {
     /// Words after which a bare "A" or "I" can still be an option letter rather than an article or pronoun.
     private static let connectives: Set<String> = [
         "because", "since", "as", "is", "was", "which", "and", "or", "but", "so", "with", "for", "here",
-        "would", "seems", "option", "choice", "answer", "correct", "right", "being", "in", "from",
+        "would", "seems", "option", "choice", "answer", "being", "in", "from",
     ]
+
+    /// A dismissal right after an option: "is wrong", "A) is not", "are incorrect".
+    nonisolated(unsafe) private static let rejection = #/
+        (?i) ^ [^\S\n]* (?: [A-Za-z] [)\]]? \s+ )? (?: is | are ) \s+ (?: wrong | incorrect | not \b | false \b )
+        /#.wordBoundaryKind(.simple)
+
+    /// Whether the option named just before `position` is dismissed rather than chosen ("Option A is wrong",
+    /// "(C) is not correct").
+    private static func isRejected(_ text: String, after position: String.Index) -> Bool {
+        text[position...].prefixMatch(of: rejection) != nil
+    }
+
+    /// Whether a bracketed letter is notation such as "P(B)" or "f(x)" rather than an option label.
+    private static func isFunctionArgument(_ text: String, _ range: Range<String.Index>) -> Bool {
+        guard text[range].first == "(" || text[range].first == "[", range.lowerBound > text.startIndex else {
+            return false
+        }
+        let before = text[text.index(before: range.lowerBound)]
+        return before.isLetter || before.isNumber
+    }
 
     /// Words after which a capital letter is still an option ("so B is correct") rather than part of a
     /// name ("Vitamin C is the best source").
@@ -148,6 +174,8 @@ enum MultipleChoiceReader {
         if bracketed { return next == ")" || next == "]" ? letter : nil }
         if let next, next.isLetter || next.isNumber || next == "'" || next == "’" { return nil }
         guard "aAiI".contains(letter), next == " " else { return letter }
+        // A lowercase "a" before a word is always the article ("it is a correct representation").
+        guard letter.isUppercase else { return nil }
         let word = text[after...].drop { $0 == " " }.prefix { $0.isLetter }.lowercased()
         return word.isEmpty || connectives.contains(word) ? letter : nil
     }

@@ -8,8 +8,8 @@ import Foundation
 /// 3. an answer cue — "the answer is 72", "Answer: $18", "final answer = 3.5" — the last cue followed by
 ///    a number in its sentence; in that sentence the number after the last "=" ("the answer is 5 + 3 = 8"),
 ///    otherwise the first number, or number words ("seventy-two");
-/// 4. otherwise the last number in the output ("So she made $18 per day." → 18, "… = 24" → 24), or the
-///    whole output as number words.
+/// 4. otherwise the last number in the output ("So she made $18 per day." → 18, "… = 24" → 24), outside
+///    fenced code blocks when the prose has one, or the whole output as number words.
 /// No number at all is unparsable.
 ///
 /// Numbers are read with thousands separators, currency and percent signs and units ("$1,250.00" → 1250,
@@ -110,8 +110,16 @@ enum NumberReader {
         return tokens.first?.value
     }
 
+    /// The text without fenced code blocks (a final unclosed one included): models "check" their result
+    /// with code that repeats the question's numbers after the result was stated in prose.
+    private static func removingCodeBlocks(_ text: String) -> String {
+        text.components(separatedBy: "```").enumerated().filter { $0.offset.isMultiple(of: 2) }
+            .map(\.element).joined(separator: "\n")
+    }
+
     private static func lastNumber(_ text: String) -> String? {
-        NumberText.tokens(in: text).last?.value
+        NumberText.tokens(in: removingCodeBlocks(text)).last?.value
+            ?? NumberText.tokens(in: text).last?.value
             ?? NumberText.wordsValue(
                 OutputCleaning.removingLabel(text).trimmingCharacters(in: OutputCleaning.outerPunctuation),
                 whole: true)

@@ -8,7 +8,8 @@ enum OutputCleaning {
     // is safe, and compiling a pattern on every call would cost more than matching it. The readers of the
     // other answer types rely on the same reasoning. All patterns use simple word boundaries: Swift's default
     // Unicode boundaries (UAX #29) treat "ANSWER:D" and "it's" as single words.
-    nonisolated(unsafe) private static let label = #/(?i)(?:final\s+)?(?:answer|a)\s*[:：]\s*/#.wordBoundaryKind(.simple)
+    nonisolated(unsafe) private static let label =
+        #/(?i)(?:final\s+)?(?:answer|a)\s*[:：]\s*/#.wordBoundaryKind(.simple)
 
     /// Line labels with which a base model starts inventing the next few-shot example.
     private static let continuationLabels = ["question", "q", "problem", "passage", "input", "user", "human"]

@@ -159,7 +159,8 @@ private struct LineReader {
                 throw self.error("choices", "needs at least 2 choices, got \(choices.count)")
             }
             guard choices.count <= TaskFile.maxChoices else {
-                throw self.error("choices", "has \(choices.count) choices; at most \(TaskFile.maxChoices) fit letters A–Z")
+                throw self.error(
+                    "choices", "has \(choices.count) choices; at most \(TaskFile.maxChoices) fit letters A–Z")
             }
             if let empty = choices.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
                 throw self.error("choices[\(empty)]", "must not be empty")
@@ -167,7 +168,8 @@ private struct LineReader {
             guard AnswerExtractor.goldLetter(answer.trimmingCharacters(in: .whitespaces), choices: choices) != nil
             else {
                 let last = TaskItem.letter(choices.count - 1)
-                throw self.error("answer", "must be the letter of one of the \(choices.count) choices (A–\(last)), not \"\(answer)\"")
+                let message = "must be the letter of one of the \(choices.count) choices (A–\(last)), not \"\(answer)\""
+                throw self.error("answer", message)
             }
         }
         let rationale = try optionalString(object["rationale"], "rationale")

@@ -81,8 +81,8 @@ enum TextAnswerReader {
                 let space = text.index(after: index)
                 if space < text.endIndex, text[space] == " " {
                     let next = text.index(after: space)
-                    let word = text[..<index].reversed().prefix { $0.isLetter }
-                    let isAbbreviation = text[index] == "." && (word.count == 1 || abbreviations.contains(String(word.reversed()).lowercased()))
+                    let word = String(text[..<index].reversed().prefix { $0.isLetter }.reversed()).lowercased()
+                    let isAbbreviation = text[index] == "." && (word.count == 1 || abbreviations.contains(word))
                     if next < text.endIndex, text[next].isUppercase, !isAbbreviation {
                         return text[..<index]
                     }

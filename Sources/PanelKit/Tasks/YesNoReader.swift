@@ -1,8 +1,9 @@
 import Foundation
 
-/// Reads "yes" or "no" from a model's output to a yes/no question; "true"/"false" count as yes/no.
+/// Reads "yes" or "no" from a model's output to a yes/no question; "true"/"false" count as yes/no, and
+/// "yeah"/"yep"/"nope" as well where they open the output or stand alone.
 ///
-/// 1. An answer cue decides: "the answer is no", "Answer: yes", "I would say yes", `\boxed{no}`; with
+/// 1. An answer cue decides: "the answer is no", "Answer: yes", "I would say yes", `\boxed{no}`, `#### no`; with
 ///    several, the last wins, as the final stated answer is the model's conclusion.
 /// 2. Otherwise the first decisive mention decides: the output's first word ("Yes, because…", "No.",
 ///    "**yes**", "True"), or a yes/no standing alone as a sentence or after "so"/"therefore"
@@ -23,7 +24,7 @@ enum YesNoReader {
     /// The polarity of a yes/no/true/false word.
     static func polarity(_ word: Substring) -> String {
         switch word.lowercased() {
-        case "yes", "true": "yes"
+        case "yes", "true", "yeah", "yep", "yup": "yes"
         default: "no"
         }
     }
@@ -36,8 +37,9 @@ enum YesNoReader {
                 (?: \s+ to \s+ (?: this | the ) \s+ question )?
                 (?: \s* \( [^)\n]{0,30} \) )?
                 \s* (?: is \b | would \s+ be \b | will \s+ be \b | should \s+ be \b | must \s+ be \b | [:=\-] )?
-            | \b I \s+ (?: would \s+ | will \s+ | 'd \s+ | ’d \s+ )? (?: say | answer | go \s+ with ) \b
+            | \b I (?: \s+ would | \s+ will | ['’] d )? \s+ (?: say | answer | go \s+ with ) \b
             | \\boxed \{
+            | \#\#\#\#
         )
         \s* [:,]? \s* ["'“(]? \s* (yes | no | true | false) \b
         /#.wordBoundaryKind(.simple)
@@ -46,7 +48,7 @@ enum YesNoReader {
     nonisolated(unsafe) private static let standalone = #/
         (?i)
         (?: ^ | [.!?:] \s+ | \n \s* | \b (?: so | therefore | thus | hence ) \s* ,? \s+ )
-        (yes | no) \b (?= \s* (?: [.!,;] | $ ) )
+        (yes | no | yeah | yep | nope) \b (?= \s* (?: [.!,;] | $ ) )
         /#.wordBoundaryKind(.simple)
 
     /// Words after which a leading "No" is a determiner ("No one knows") rather than an answer.
@@ -60,7 +62,7 @@ enum YesNoReader {
         let body = text.drop { $0.isWhitespace || "\"'“‘([".contains($0) }
         let word = body.prefix { $0.isLetter }
         let lowered = word.lowercased()
-        guard ["yes", "no", "true", "false"].contains(lowered) else { return nil }
+        guard ["yes", "no", "true", "false", "yeah", "yep", "yup", "nope"].contains(lowered) else { return nil }
         let rest = body[word.endIndex...]
         guard let next = rest.first else { return polarity(word) }
         // "yes/no" and "no-one" are not answers.
@@ -69,9 +71,9 @@ enum YesNoReader {
         // A word follows: "Yes it is" answers; "True love" and "No one knows" do not.
         let following = rest.drop { $0 == " " }.prefix { $0.isLetter }.lowercased()
         switch lowered {
-        case "yes": return "yes"
         case "no": return determinedWords.contains(following) ? nil : "no"
-        default: return following.isEmpty ? polarity(word) : nil
+        case "true", "false": return following.isEmpty ? polarity(word) : nil
+        default: return polarity(word)
         }
     }
 }

@@ -18,18 +18,25 @@ import Testing
         ("Option C", "C"),
         ("I choose D because lead blocks radiation.", "D"),
         ("I would go with (A), since goggles cover the eyes.", "A"),
+        ("I'd go with C.", "C"),
         ("Answer: Option B", "B"),
         ("ANSWER:D", "D"),
         ("The answer to this question is C.", "C"),
         ("It's D.", "D"),
         ("B is correct.", "B"),
         ("\\boxed{B}", "B"),
+        ("#### B", "B"),
+        ("Answer:\nB", "B"),
+        ("Option A is wrong, so (B).", "B"),
+        ("Option A is wrong.", nil),
+        ("Options A and D are wrong.", nil),
         ("The answer is A because goggles protect the eyes.", "A"),
         ("A", "A"),
         ("A and C are wrong, the answer is B", "B"),
         ("I think the answer is (C). Wait, no: the answer is (B).", "B"),
         ("Goggles protect eyes and gloves protect hands, so the answer is breathing mask.", "B"),
         ("The answer is a breathing mask.", "B"),
+        ("I think it is a breathing mask.", "B"),
         ("breathing mask", "B"),
         ("Breathing Mask.", "B"),
         ("A breathing mask keeps the spores out of the lungs.", "B"),
@@ -70,6 +77,30 @@ import Testing
     ] as [(String, String?)])
     func numericChoices(output: String, expected: String?) {
         #expect(extractor.extract(from: output, for: Fixtures.fieldExtension) == expected.map(ExtractedAnswer.answer) ?? .unparsable)
+    }
+
+    /// mmlu-11737: the chosen option's own text contains "it is a correct…", which must not read as "A".
+    @Test func cuePhrasesInsideTheChosenTextDoNotCount() {
+        let item = TaskItem(
+            id: "mmlu-11737", question: "…",
+            choices: [
+                "admissible, only if the photographer is available to testify concerning the circumstances under "
+                    + "which the photograph was taken.",
+                "admissible, only if a witness verifies that it is a correct and accurate representation of the "
+                    + "relevant facts.",
+                "inadmissible as non-verbal hearsay not within any recognized exception.",
+                "inadmissible as not the best evidence.",
+            ], answer: "B")
+        let output = "The answer is B: admissible, only if a witness verifies that it is a correct and accurate "
+            + "representation of the relevant facts."
+        #expect(extractor.extract(from: output, for: item) == .answer("B"))
+    }
+
+    /// aqua-15's ending: "P(B)" is notation, and the closing "A" is the only option named.
+    @Test func bracketedLettersInNotationAreNotOptions() {
+        let item = TaskItem(id: "aqua-15", question: "…", choices: ["0.2", "0.3", "0.4", "0.5", "0.6"], answer: "A")
+        let output = "P(A/B) = P (A n B)/P(B)\nHere, P (A n B) = 0.16\nP(A/B) = 0.16/0.8 = 0.2\nA"
+        #expect(extractor.extract(from: output, for: item) == .answer("A"))
     }
 
     @Test func echoedQuestionIsIgnored() {

@@ -39,6 +39,12 @@ import Testing
         ("She makes 9 * 2 = $<<9*2=18>>18", "18"),
         ("The answer is 18.\n\nQuestion: Tom has 5 apples and eats 2. How many are left?\nAnswer: 3", "18"),
         ("#### 18\nThe answer is 20.", "18"),
+        // Qwen2.5-Coder-0.5B, svamp-190: the stated result is in the prose, the code repeats the inputs.
+        ("4. Pastries sold - cakes sold: 232 - 78 = 154 pastries\n\nSo, baker sold 154 pastries more than cakes. "
+            + "Let's confirm this with a simple Python code.\n```python\npastries_sold = 154\ncakes_sold = 78\n"
+            + "pastries_sold - cakes_sold\n```\n", "154"),
+        ("The total is 8 + 24 = 32.\n\nNow, let's write the Python code.\n```python\n# Cost of 3 pizzas", "32"),
+        ("```python\nprint(6 * 7)\n```", "7"),
         ("I don't know.", nil),
         ("The answer is unknown.", nil),
         ("", nil),
