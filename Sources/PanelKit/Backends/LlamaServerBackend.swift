@@ -18,7 +18,7 @@ public struct LlamaServerBackend: ModelBackend {
     public func generate(_ request: GenerationRequest, onText: @escaping @Sendable (String) -> Void) async throws
         -> Generation
     {
-        try await connection.withSlot { url in
+        try await connection.generateWithSlot { url in
             let lora = try await loraList(url: url)
             switch request.prompt {
             case .chat(let messages):

@@ -49,7 +49,7 @@ public struct OllamaBackend: ModelBackend {
             body["top_logprobs"] = .int(min(max(top, 1), 20))
         }
         let frozen = body
-        return try await connection.withSlot { url in
+        return try await connection.generateWithSlot { url in
             var generation = Generation(text: "")
             var logprobs: [Double] = []
             let lines = connection.transport.jsonLines(try connection.request("POST", url, path, body: .object(frozen)))

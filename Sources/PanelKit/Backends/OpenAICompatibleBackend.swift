@@ -48,7 +48,7 @@ public struct OpenAICompatibleBackend: ModelBackend {
         if let seed = request.sampling.seed { body["seed"] = .int(seed) }
         if !request.sampling.stop.isEmpty { body["stop"] = .strings(Array(request.sampling.stop.prefix(4))) }
         let frozen = body
-        return try await connection.withSlot { url in
+        return try await connection.generateWithSlot { url in
             var stream = OpenAIStream()
             for try await event in try connection.events(url, path, body: .object(frozen)) {
                 let piece = try stream.consume(event, candidate: id)

@@ -39,6 +39,17 @@ struct ServerConnection: Sendable {
         }
     }
 
+    /// Runs a generation with a slot, timing it from the moment the slot is held (queueing for a
+    /// slot is not the model's latency).
+    func generateWithSlot(_ body: @Sendable (String) async throws -> Generation) async throws -> Generation {
+        try await withSlot { url in
+            let start = ContinuousClock.now
+            var generation = try await body(url)
+            generation.latencyMs = milliseconds(since: start)
+            return generation
+        }
+    }
+
     /// Runs `body` with a slot of one of the candidate's replicas, classifying any failure.
     func withSlot<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         do {
@@ -65,8 +76,7 @@ struct ServerConnection: Sendable {
         } catch {
             result = .failure(BackendError.classify(error, candidate: id))
         }
-        let elapsed = ContinuousClock.now - start
-        return (result, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        return (result, milliseconds(since: start))
     }
 }
 

@@ -49,13 +49,10 @@ public struct ModelClient: Sendable {
             onText(generation.text)
             return generation
         } perform: { streamed in
-            let start = ContinuousClock.now
-            var generation = try await backend.generate(request) { piece in
+            try await backend.generate(request) { piece in
                 streamed.markStarted()
                 onText(piece)
             }
-            generation.latencyMs = milliseconds(since: start)
-            return generation
         } encode: { ($0.json, $0.tokensIn, $0.tokensOut) }
     }
 

@@ -187,13 +187,15 @@ public struct ExpertSelector: Sendable {
         guard contenders.count > 1, options.aggregatorTrials > 0 else {
             return contenders.map { AggregatorTrial(id: $0.id, correct: 0, trials: 0) }
         }
-        // The most informative items: where the proposals disagree, then where some are wrong.
+        // The most informative items: a right proposal is there to be found, and the proposals disagree,
+        // so the aggregator has to judge rather than copy.
+        func solvable(_ item: TaskItem) -> Int { proposers.contains { $0.record(item.id)?.correct == true } ? 1 : 0 }
         func disagreement(_ item: TaskItem) -> Int {
             Set(proposers.compactMap { $0.record(item.id)?.extracted }).count
         }
-        func wrong(_ item: TaskItem) -> Int { proposers.filter { $0.record(item.id)?.correct == false }.count }
         let trialItems = items.enumerated().sorted {
-            (disagreement($0.element), wrong($0.element), -$0.offset) > (disagreement($1.element), wrong($1.element), -$1.offset)
+            (solvable($0.element), disagreement($0.element), -$0.offset)
+                > (solvable($1.element), disagreement($1.element), -$1.offset)
         }.prefix(options.aggregatorTrials).map(\.element)
 
         let maxTokens = options.defaultMaxTokens

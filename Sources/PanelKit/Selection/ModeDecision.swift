@@ -62,15 +62,17 @@ public struct ModeDecision: Sendable, Equatable {
             return ModeDecision(
                 mode: .moe, best: best.id,
                 reason: "the experts are of similar quality (\(best.id) \(best.correctCount) vs \(runner.id) "
-                    + "\(runner.correctCount) correct, p=\(p)) and right on different items (\(complementary) items only "
-                    + "another expert gets right): MoE routing to the expert that is right on similar questions",
+                    + "\(runner.correctCount) correct, p=\(p)) and right on different items (\(complementary) items "
+                    + "another expert gets right and \(best.id) does not): MoE routing to the expert that is right on "
+                    + "similar questions",
                 pValue: separation.pValue, complementaryItems: complementary)
         }
         return ModeDecision(
             mode: .selfMoA, best: best.id,
-            reason: "the experts are of similar quality (\(best.correctCount) vs \(runner.correctCount) correct, p=\(p)) "
-                + "but right on the same items (\(complementary) complementary, fewer than \(needed)): "
-                + "Self-MoA on \(best.id) is as good and cheaper", pValue: separation.pValue,
+            reason: "\(best.id) is not ahead of \(runner.id) beyond the noise of \(total) items (\(best.correctCount) vs "
+                + "\(runner.correctCount) correct, p=\(p)), but the others are rarely right where it is wrong "
+                + "(\(complementary) items, fewer than \(needed)): Self-MoA on \(best.id), the better and cheaper choice",
+            pValue: separation.pValue,
             complementaryItems: complementary)
     }
 
