@@ -16,7 +16,8 @@ public enum PanelCommand {
             CommandSpec(name: "pool", abstract: "Manage and probe the pool's model servers."),
             [.command(PoolCheck.self), .command(PoolUp.self), .command(PoolDown.self)]),
         .command(SelectExperts.self),
-        // .command(Ask.self), .command(Evaluate.self),
+        .command(Ask.self),
+        // .command(Evaluate.self),
         // .group(CommandSpec(name: "runs", abstract: "…"), [.command(RunsList.self), .command(RunsShow.self)]),
     ]
 

@@ -34,8 +34,8 @@ public struct ModelClient: Sendable {
     /// The candidate's id.
     public var id: String { candidate.id }
 
-    /// The same client recording under another run.
-    public func recording(run: String?) -> ModelClient {
+    /// The same client counting usage in `ledger` and recording calls under `run`.
+    public func with(ledger: UsageLedger, run: String?) -> ModelClient {
         ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
     }
 

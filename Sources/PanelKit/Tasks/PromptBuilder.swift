@@ -74,20 +74,20 @@ public struct PromptBuilder: Sendable {
 
     /// The instruction-wrapped question for chat-style prompting.
     public static func question(_ item: TaskItem, type: TaskType) -> String {
-        var text = plainQuestion(item)
+        let text = plainQuestion(item)
+        return instruction(for: type).map { text + "\n\n" + $0 } ?? text
+    }
+
+    /// How an answer of `type` should be worked out and stated, so the extractors can read it.
+    public static func instruction(for type: TaskType) -> String? {
         switch type {
         case .multipleChoice:
-            text += "\n\nThink it through briefly, then finish with \"The answer is X\", where X is the letter of the correct option."
-        case .number:
-            text += "\n\nSolve it step by step, then finish with \"The answer is N\", where N is the final number."
-        case .yesNo:
-            text += "\n\nExplain briefly, then finish with \"The answer is yes\" or \"The answer is no\"."
-        case .exact:
-            text += "\n\nAnswer briefly, finishing with \"The answer is …\"."
-        case .freeText:
-            break
+            "Think it through briefly, then finish with \"The answer is X\", where X is the letter of the correct option."
+        case .number: "Solve it step by step, then finish with \"The answer is N\", where N is the final number."
+        case .yesNo: "Explain briefly, then finish with \"The answer is yes\" or \"The answer is no\"."
+        case .exact: "Answer briefly, finishing with \"The answer is …\"."
+        case .freeText: nil
         }
-        return text
     }
 
     private static let answerMark = "\u{0}answer\u{0}"

@@ -1,0 +1,71 @@
+/// Routes a question to experts by their correctness on its nearest K-shot items.
+///
+/// An expert's weight is its similarity-weighted accuracy on the `neighbors` nearest K-shot items,
+/// smoothed towards its overall K-shot accuracy with `prior` pseudo-items, so one lucky neighbour does
+/// not decide alone and experts with no neighbour data keep their general standing.
+public struct KNNRouter: Sendable {
+    /// The router's K-shot data.
+    public var data: RouterData
+    /// Nearest items consulted.
+    public var neighbors: Int
+    /// Weight of the overall accuracy, in pseudo-items of similarity 1.
+    public var prior: Double
+
+    /// Creates a router.
+    public init(data: RouterData, neighbors: Int = 5, prior: Double = 0.5) {
+        self.data = data
+        self.neighbors = neighbors
+        self.prior = prior
+    }
+
+    /// A routing decision for one question.
+    public struct Decision: Sendable, Equatable {
+        /// Experts and weights, heaviest first (ties: the given expert order).
+        public var ranking: [(expert: String, weight: Double)]
+        /// The nearest K-shot items with their similarity.
+        public var nearest: [(id: String, similarity: Double)]
+        /// The answer type most of the similarity mass points to.
+        public var type: TaskType?
+
+        /// The top weight.
+        public var confidence: Double { ranking.first?.weight ?? 0 }
+        /// The top weight's lead over the runner-up.
+        public var margin: Double { (ranking.first?.weight ?? 0) - (ranking.dropFirst().first?.weight ?? 0) }
+
+        public static func == (a: Decision, b: Decision) -> Bool {
+            a.ranking.map(\.expert) == b.ranking.map(\.expert) && a.nearest.map(\.id) == b.nearest.map(\.id)
+                && a.type == b.type
+        }
+
+        /// The decision as JSON, for traces.
+        public var json: JSONValue {
+            [
+                "ranking": .array(ranking.map { ["expert": .string($0.expert), "weight": .number($0.weight)] }),
+                "nearest": .array(nearest.map { ["id": .string($0.id), "similarity": .number($0.similarity)] }),
+                "type": .optional(type?.rawValue), "confidence": .number(confidence), "margin": .number(margin),
+            ]
+        }
+    }
+
+    /// Routes a question vector among `experts` (in their given order, which breaks ties).
+    public func route(_ vector: [Float], experts: [String]) -> Decision {
+        let neighbours = VectorMath.kNearest(query: vector, among: data.items.map(\.vector), k: neighbors)
+            .filter { $0.similarity > 0 }
+        let overall = Dictionary(uniqueKeysWithValues: experts.map { expert in
+            let known = data.items.compactMap { $0.correct[expert] }
+            return (expert, known.isEmpty ? 0 : Double(known.filter { $0 }.count) / Double(known.count))
+        })
+        let mass = neighbours.map { Double($0.similarity) }.reduce(0, +)
+        var ranking = experts.map { expert -> (String, Double) in
+            let hits = neighbours.map { n in data.items[n.index].correct[expert] == true ? Double(n.similarity) : 0 }
+            return (expert, (hits.reduce(0, +) + prior * (overall[expert] ?? 0)) / (mass + prior))
+        }
+        let order = Dictionary(uniqueKeysWithValues: experts.enumerated().map { ($1, $0) })
+        ranking.sort { ($0.1, -(order[$0.0] ?? 0)) > ($1.1, -(order[$1.0] ?? 0)) }
+        var typeMass: [TaskType: Double] = [:]
+        for n in neighbours { typeMass[data.items[n.index].type, default: 0] += Double(n.similarity) }
+        let type = typeMass.max { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }?.key
+        return Decision(
+            ranking: ranking, nearest: neighbours.map { (data.items[$0.index].id, Double($0.similarity)) }, type: type)
+    }
+}
