@@ -17,8 +17,10 @@ public enum PanelCommand {
             [.command(PoolCheck.self), .command(PoolUp.self), .command(PoolDown.self)]),
         .command(SelectExperts.self),
         .command(Ask.self),
-        // .command(Evaluate.self),
-        // .group(CommandSpec(name: "runs", abstract: "…"), [.command(RunsList.self), .command(RunsShow.self)]),
+        .command(Evaluate.self),
+        .group(
+            CommandSpec(name: "runs", abstract: "Past evaluation runs in the store."),
+            [.command(RunsList.self), .command(RunsShow.self)]),
     ]
 
     /// The top-level description; its exit-code section documents ``ExitCode``.

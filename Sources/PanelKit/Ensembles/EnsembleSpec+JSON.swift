@@ -13,18 +13,23 @@ extension EnsembleSpec {
             ["id": .string(expert.id), "roles": .strings(expert.roles.map(\.rawValue)), "accuracy": .number(expert.accuracy)]
         })
         object["aggregator"] = .string(aggregator)
-        object["settings"] = [
-            "samples": .int(settings.samples), "window": .int(settings.window), "rounds": .int(settings.rounds),
-            "top_k": .int(settings.topK), "temperature": .number(settings.temperature),
-            "early_stop": .int(settings.earlyStop), "confidence": .number(settings.confidence),
-            "max_tokens": .int(settings.maxTokens),
-        ]
+        object["settings"] = settingsJSON(settings)
         object["pool"] = ["path": .string(poolPath), "sha256": .string(poolFingerprint)]
         object["kshot"] = ["path": .string(kshotPath), "sha256": .string(kshotFingerprint)]
         object["demonstrations"] = .array(demonstrations.map(\.json))
         object["router"] = router.json
         object["scores"] = scores
         return .object(object)
+    }
+
+    /// Mode settings as JSON.
+    public func settingsJSON(_ settings: Settings) -> JSONValue {
+        [
+            "samples": .int(settings.samples), "window": .int(settings.window), "rounds": .int(settings.rounds),
+            "top_k": .int(settings.topK), "temperature": .number(settings.temperature),
+            "early_stop": .int(settings.earlyStop), "confidence": .number(settings.confidence),
+            "max_tokens": .int(settings.maxTokens),
+        ]
     }
 
     /// Reads and validates an ensemble file; every problem names the file, line and field.

@@ -6,7 +6,7 @@ import Foundation
 /// transaction lives inside one synchronous method so no caller can interleave with it.
 /// WAL mode lets `panel runs list` read while an evaluation writes.
 public actor Store {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     /// The database file.
     public nonisolated let path: String
 
