@@ -66,7 +66,7 @@ public enum PoolLoader {
             if let earlier = seen[candidate.id] {
                 throw reader.error("candidates[\(index)].id", "duplicate id '\(candidate.id)' (first used on line \(earlier))")
             }
-            seen[candidate.id] = candidate.line
+            seen[candidate.id] = reader.line(of: "candidates[\(index)].id")
             candidates.append(candidate)
         }
 
