@@ -490,6 +490,43 @@ import Testing
         #expect(body["model"] == "base-math")  // an adapter is served as a model of its own
     }
 
+    @Test func ollamaScoringApproximatesFromTopLogprobs() async throws {
+        // Step by step: the longest listed token that continues the reference is taken.
+        let transport = ScriptedTransport([
+            "POST /api/generate": { _, body in
+                switch body?["prompt"]?.stringValue {
+                case "The capital of France is":
+                    .json(#"{"response":" P","done":true,"logprobs":[{"token":" P","logprob":-0.1,"top_logprobs":[{"token":" P","logprob":-0.1},{"token":" Par","logprob":-0.5},{"token":" Ber","logprob":-3.0}]}]}"#)
+                case "The capital of France is Par":
+                    .json(#"{"response":"is","done":true,"logprobs":[{"token":"is","logprob":-0.2,"top_logprobs":[{"token":"is","logprob":-0.2}]}]}"#)
+                default:
+                    .json(#"{"response":"x","done":true,"logprobs":[{"token":"x","logprob":-1,"top_logprobs":[{"token":"x","logprob":-1},{"token":"y","logprob":-4}]}]}"#)
+                }
+            }
+        ])
+        let backend = wireBackend(wireCandidate(.ollama, model: "m"), transport)
+        let score = try await backend.scoreContinuation(" Paris!", after: .text("The capital of France is"))
+        // " Par", "is", then "!" is not listed: the lowest listed log-probability minus one, one character.
+        #expect(score.tokenLogprobs == [-0.5, -0.2, -5])
+        #expect(!score.exact)
+        #expect(score.byteCount == 7)
+        let body = try #require(try transport.bodies("POST /api/generate").first)
+        #expect(body["raw"] == true)
+        #expect(body["top_logprobs"] == 20)
+        #expect(body["options"]?["num_predict"] == 1)
+        #expect(body["options"]?["temperature"] == 0)
+    }
+
+    @Test func ollamaWithoutLogprobsCannotScore() async throws {
+        let transport = ScriptedTransport(fixed: ["POST /api/generate": .json(#"{"response":"x","done":true}"#)])
+        let backend = wireBackend(wireCandidate(.ollama), transport)
+        let error = await #expect(throws: BackendError.self) { _ = try await backend.scoreContinuation("x", after: .text("y")) }
+        guard case .unsupported = error else {
+            Issue.record("expected unsupported, got \(String(describing: error))")
+            return
+        }
+    }
+
     @Test func ollamaMidStreamErrorLineFailsTheCall() async throws {
         let lines = [
             #"{"model":"m","created_at":"t","message":{"role":"assistant","content":"Hel"},"done":false}"#,
@@ -507,23 +544,7 @@ import Testing
     // MARK: Probes
 
     @Test func llamaProbeReadsPropsAndFindsCapabilities() async throws {
-        let forced = [
-            #"{"content":" Paris","stop":false,"completion_probabilities":[{"id":7042,"token":" Paris","logprob":-0.26}]}"#,
-            #"{"content":"","stop":true,"stop_type":"eos","tokens_evaluated":6,"tokens_predicted":1}"#,
-        ]
-        let transport = ScriptedTransport([
-            "GET /health": { _, _ in .json(#"{"status":"ok"}"#) },
-            "GET /props": { _, _ in
-                .json(#"{"total_slots":4,"model_path":"/work/models/SmolLM2-135M-Instruct.Q4_1.gguf","chat_template":"{{ messages }}","default_generation_settings":{"n_ctx":1024}}"#)
-            },
-            "GET /lora-adapters": Self.noAdapters,
-            "POST /tokenize": { _, _ in .json(#"{"tokens":[7042]}"#) },
-            "POST /completion": { _, _ in .sse(forced, done: false) },
-            "POST /v1/chat/completions": { _, _ in .sse(Self.llamaChatFrames) },
-            "POST /v1/embeddings": { _, _ in
-                .status(501, #"{"error":{"code":501,"message":"This server does not support embeddings. Start it with `--embeddings`","type":"not_supported_error"}}"#)
-            },
-        ])
+        let transport = ScriptedTransport(ScriptedTransport.healthyLlamaServer())
         let scheduler = SlotScheduler()
         let backend = BackendFactory.backend(for: wireCandidate(.llamaServer), transport: transport, scheduler: scheduler)
         let probe = await backend.probe()

@@ -90,6 +90,33 @@ final class ScriptedTransport: HTTPTransport {
     }
 }
 
+extension ScriptedTransport {
+    /// Routes of a healthy llama-server with 4 slots and no adapters, enough for a complete probe.
+    static func healthyLlamaServer() -> [String: Handler] {
+        let forced = [
+            #"{"content":" Paris","stop":false,"completion_probabilities":[{"id":7042,"token":" Paris","logprob":-0.26}]}"#,
+            #"{"content":"","stop":true,"stop_type":"eos","tokens_evaluated":6,"tokens_predicted":1}"#,
+        ]
+        let chat = [
+            #"{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}]}"#,
+            #"{"choices":[{"finish_reason":"length","index":0,"delta":{}}]}"#,
+        ]
+        return [
+            "GET /health": { _, _ in .json(#"{"status":"ok"}"#) },
+            "GET /props": { _, _ in
+                .json(#"{"total_slots":4,"model_path":"/work/models/SmolLM2-135M-Instruct.Q4_1.gguf","chat_template":"{{ messages }}","default_generation_settings":{"n_ctx":1024}}"#)
+            },
+            "GET /lora-adapters": { _, _ in .json("[]") },
+            "POST /tokenize": { _, _ in .json(#"{"tokens":[7042]}"#) },
+            "POST /completion": { _, _ in .sse(forced, done: false) },
+            "POST /v1/chat/completions": { _, _ in .sse(chat) },
+            "POST /v1/embeddings": { _, _ in
+                .status(501, #"{"error":{"code":501,"message":"This server does not support embeddings. Start it with `--embeddings`","type":"not_supported_error"}}"#)
+            },
+        ]
+    }
+}
+
 /// A candidate for wire tests.
 func wireCandidate(
     _ kind: BackendKind, id: String = "cand", model: String = "test-model", adapter: AdapterRef? = nil,
