@@ -110,6 +110,64 @@ func runPanel(_ arguments: [String]) async -> CommandRun {
     }
 }
 
+/// `pool check` against a port nobody listens on: no servers needed.
+@Suite struct StoppedServerTests {
+    @Test func poolCheckOfAStoppedServerFailsWithTheReason() async throws {
+        let folder = try Folder()
+        defer { folder.remove() }
+        let port = try LocalModels.freePorts(1)[0]
+        let pool = try folder.write(
+            "pool.json", #"{"candidates": [{"id": "gone", "kind": "llama-server", "url": "http://127.0.0.1:\#(port)"}]}"#)
+        let database = folder.path + "/panel.sqlite"
+        let run = await runPanel(["pool", "check", pool, "--json", "--db", database])
+        #expect(run.status == 1)
+        let json = try JSONParser.parse(run.standardOutput)
+        #expect(json["candidates"]?[0]?["reachable"] == false)
+        #expect(run.standardError.count == 1)
+        #expect(run.standardError.first?.hasPrefix("error: gone: connection refused by http://127.0.0.1:\(port)") == true)
+        // The probe is stored even when it failed.
+        #expect(FileManager.default.fileExists(atPath: database))
+    }
+}
+
+/// The built `panel` executable, run as a process: exit statuses and streams as a shell sees them.
+@Suite struct PanelProcessTests {
+    /// `panel` next to the test bundle, where `swift build` and `swift test` put it.
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("panel").path
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func aMalformedPoolExits65WithOneLineOnStandardError() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.executable), "no panel executable at \(Self.executable)")
+        let folder = try Folder()
+        defer { folder.remove() }
+        let pool = try folder.write("pool.json", "{\n  \"candidates\": [\n    {\"id\": \"a\", \"kind\": \"llama-server\", \"url\": \"ftp://x\"}\n  ]\n}\n")
+        let database = folder.path + "/panel.sqlite"
+        let result = try Self.run(["pool", "check", pool, "--db", database])
+        #expect(result.status == 65)
+        #expect(result.output.isEmpty)
+        #expect(result.errors == "error: \(pool):3: candidates[0].url: 'ftp://x' is not an http(s) URL such as http://127.0.0.1:8080\n")
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+}
+
 extension RealServerTests {
     @Test func poolCheckPrintsJSONWithExactScoringForBothServers() async throws {
         let database = servers.newStorePath()
