@@ -102,6 +102,24 @@ import Testing
         #expect(try await store.probes(pool: servers.pool.fingerprint).count == 2)
     }
 
+    @Test func aGenerationCancelledMidStreamIsNotCached() async throws {
+        let store = try Store(path: servers.newStorePath())
+        let session = try await PoolSession.open(servers.pool, store: store, transport: CurlTransport())
+        let client = try #require(session.client(LlamaServers.qwenID))
+        let request = Self.ask("Write a long story about a dragon who learns to cook.", maxTokens: 300)
+        let pieces = Pieces()
+        let task = Task { try await client.generate(request) { pieces.append($0) } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while pieces.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(pieces.count >= 3, "the answer never started streaming")
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { _ = try result.get() }
+        // A truncated answer recorded as a success would be served from the cache from now on.
+        #expect(try await store.callCount() == 0)
+        #expect(session.ledger.total.calls == 0)
+    }
+
     // MARK: Scoring
 
     @Test(arguments: models) func theRightContinuationScoresHigher(_ id: String) async throws {

@@ -301,4 +301,36 @@ final class ScriptedBackend: ModelBackend {
         await #expect(throws: CancellationError.self) { try await client.generate(Self.greedy()) }
         #expect(backend.generations == 1)
     }
+
+    // MARK: Cancellation over the wire
+
+    @Test(arguments: [BackendKind.llamaServer, .openAI, .ollama])
+    func aGenerationCancelledMidStreamIsNeitherReturnedNorCached(_ kind: BackendKind) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try Store(path: folder.file("panel.sqlite"))
+        let sse = #"data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"The answer"}}]}"# + "\n\n"
+        let ndjson = #"{"model":"m","message":{"role":"assistant","content":"The answer"},"done":false}"# + "\n"
+        // The server sends the start of the answer, then thinks for a long time.
+        let transport = ScriptedTransport(fixed: [
+            "GET /lora-adapters": .json("[]"),
+            "POST /v1/chat/completions": .chunksThenSilence([sse]),
+            "POST /api/chat": .chunksThenSilence([ndjson]),
+        ])
+        let candidate = wireCandidate(kind)
+        let backend = BackendFactory.backend(for: candidate, transport: transport, scheduler: SlotScheduler())
+        let client = ModelClient(
+            candidate: candidate, probe: ProbeResult(candidateID: candidate.id, reachable: true, modelIdentity: "m"),
+            backend: backend, store: store, ledger: UsageLedger())
+        let request = Self.greedy()
+        let pieces = Collector<String>()
+        let task = Task { try await client.generate(request) { pieces.append($0) } }
+        try await waitUntil("the first piece arrived") { !pieces.values.isEmpty }
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { _ = try result.get() }
+        // A truncated answer must never be recorded as a successful, cacheable call.
+        #expect(try await store.cachedResponse(for: client.fingerprint(.generate, request.json)) == nil)
+        #expect(try await store.callCount() == 0)
+    }
 }

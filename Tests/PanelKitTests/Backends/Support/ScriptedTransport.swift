@@ -17,6 +17,8 @@ final class ScriptedTransport: HTTPTransport {
         case status(Int, String, retryAfter: Double? = nil)
         /// A transfer failure.
         case failure(HTTPError)
+        /// A 2xx body that delivers these chunks and then stays open until the consumer goes away.
+        case chunksThenSilence([String])
 
         /// A whole JSON body in one chunk.
         static func json(_ text: String) -> Reply { .chunks([text]) }
@@ -69,6 +71,8 @@ final class ScriptedTransport: HTTPTransport {
                         retryAfter: retryAfter))
             case .failure(let error):
                 continuation.finish(throwing: error)
+            case .chunksThenSilence(let chunks):
+                for chunk in chunks { continuation.yield(Data(chunk.utf8)) }
             }
         }
     }
