@@ -391,6 +391,20 @@ struct InvalidPool: Sendable, CustomTestStringConvertible {
             "launch with no port", line: 3, field: "candidates[0].url", message: "needs one loopback URL with a port",
             one(#"{"id": "a", "kind": "llama-server", "url": "http://127.0.0.1", "launch": {"model_file": "m.gguf"}}"#)),
         InvalidPool(
+            "launch with replicas", line: 7, field: "candidates[0].urls", message: "needs one loopback URL with a port",
+            """
+            {
+              "candidates": [
+                {
+                  "id": "a",
+                  "kind": "llama-server",
+                  "launch": {"model_file": "m.gguf"},
+                  "urls": ["http://127.0.0.1:9001", "http://127.0.0.1:9002"]
+                }
+              ]
+            }
+            """),
+        InvalidPool(
             "launch without model_file", line: 3, field: "candidates[0].launch.model_file", message: "missing required field",
             one(#"{"id": "a", "kind": "llama-server", "url": "http://127.0.0.1:9001", "launch": {"slots": 2}}"#)),
         InvalidPool(
