@@ -109,6 +109,17 @@ struct TemporaryFolder {
         #expect(path == blocker + "/panel.sqlite")
     }
 
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("notes.sqlite")
+        try Data(String(repeating: "not a database\n", count: 100).utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: StoreError.self) { _ = try Store(path: path) }
+        #expect(error?.description.contains("not a database") == true)
+        // The file is left as it was.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("not a database"))
+    }
+
     @Test func writeAheadLoggingIsOn() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
