@@ -51,6 +51,8 @@ extension ExitCode {
         switch error {
         case is UsageError:
             self = .usage
+        case let error as DataFileError where error.line == 0 && !FileManager.default.fileExists(atPath: error.file):
+            self = .noInput  // the loaders report a missing input file as a data-file error without a line
         case is DataFileError:
             self = .dataError
         case is CancellationError:

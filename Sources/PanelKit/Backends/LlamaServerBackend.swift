@@ -100,7 +100,7 @@ public struct LlamaServerBackend: ModelBackend {
             if json["stop"]?.boolValue == true {
                 tokensIn = json["tokens_evaluated"]?.intValue ?? 0
                 tokensOut = json["tokens_predicted"]?.intValue ?? tokens.count
-                finish = json["stop_type"]?.stringValue
+                finish = json["stop_type"]?.stringValue.map(Self.finishReason(stopType:))
                 break  // the native route sends no [DONE]
             }
         }
@@ -108,6 +108,16 @@ public struct LlamaServerBackend: ModelBackend {
             text: text, tokensIn: tokensIn, tokensOut: tokensOut, finishReason: finish,
             tokenLogprobs: request.topLogprobs != nil ? tokens.map(\.1) : nil)
         return (generation, tokens)
+    }
+
+    /// The OpenAI-style finish reason for the native route's `stop_type`, so that a generation's
+    /// `finishReason` means the same whichever route produced it.
+    static func finishReason(stopType: String) -> String {
+        switch stopType {
+        case "limit": "length"
+        case "eos", "word": "stop"
+        default: stopType
+        }
     }
 
     // MARK: Scoring by forced decoding

@@ -45,6 +45,8 @@ struct ServerConnection: Sendable {
         try await withSlot { url in
             let start = ContinuousClock.now
             var generation = try await body(url)
+            // A cancelled stream ends quietly, so what arrived looks like a whole answer: it is not.
+            try Task.checkCancellation()
             generation.latencyMs = milliseconds(since: start)
             return generation
         }

@@ -66,7 +66,7 @@ public enum PoolLoader {
             if let earlier = seen[candidate.id] {
                 throw reader.error("candidates[\(index)].id", "duplicate id '\(candidate.id)' (first used on line \(earlier))")
             }
-            seen[candidate.id] = candidate.line
+            seen[candidate.id] = reader.line(of: "candidates[\(index)].id")
             candidates.append(candidate)
         }
 
@@ -147,7 +147,9 @@ public enum PoolLoader {
             guard urls.count == 1, components?.port != nil,
                 ["127.0.0.1", "localhost"].contains(components?.host ?? "")
             else {
-                throw reader.error("\(path).url", "a launched candidate needs one loopback URL with a port, e.g. http://127.0.0.1:8091")
+                throw reader.error(
+                    single != nil ? "\(path).url" : "\(path).urls",
+                    "a launched candidate needs one loopback URL with a port, e.g. http://127.0.0.1:8091")
             }
             launch = try readLaunch(value, at: "\(path).launch", reader, base: base)
         }
