@@ -8,13 +8,19 @@ public struct Pool: Sendable, Hashable {
     public var candidates: [Candidate]
     /// An embeddings endpoint for vectorising questions and outputs, if the pool names one.
     public var embeddings: EmbeddingsEndpoint?
+    /// Cores the launched local servers share; `nil` when no candidate is launched locally.
+    public var cores: Int?
 
     /// Creates a pool.
-    public init(path: String, fingerprint: String, candidates: [Candidate], embeddings: EmbeddingsEndpoint? = nil) {
+    public init(
+        path: String, fingerprint: String, candidates: [Candidate], embeddings: EmbeddingsEndpoint? = nil,
+        cores: Int? = nil
+    ) {
         self.path = path
         self.fingerprint = fingerprint
         self.candidates = candidates
         self.embeddings = embeddings
+        self.cores = cores
     }
 
     /// The candidate with `id`.

@@ -5,7 +5,7 @@ import Foundation
 /// Validation is complete before anything else happens, so a malformed pool never reaches a server
 /// or the store. Relative paths inside the file are resolved against the pool file's folder.
 public enum PoolLoader {
-    static let topLevelFields = ["candidates", "embeddings", "defaults", "description"]
+    static let topLevelFields = ["candidates", "embeddings", "defaults", "description", "cores"]
     static let candidateFields = [
         "id", "kind", "url", "urls", "model", "adapter", "prompt", "sampling", "api_key_env", "tags", "launch",
         "description",
@@ -80,7 +80,11 @@ public enum PoolLoader {
                 model: try reader.string(object, "model", at: "embeddings") ?? "default",
                 apiKeyVariable: try reader.string(object, "api_key_env", at: "embeddings"))
         }
-        return Pool(path: path, fingerprint: SHA256.hexDigest(data), candidates: candidates, embeddings: embeddings)
+        let launched = candidates.contains { $0.launch != nil }
+        let cores = try reader.integer(top, "cores", at: "", in: 1...4096)
+            ?? (launched ? ProcessInfo.processInfo.activeProcessorCount : nil)
+        return Pool(
+            path: path, fingerprint: SHA256.hexDigest(data), candidates: candidates, embeddings: embeddings, cores: cores)
     }
 
     private static func readCandidate(

@@ -21,7 +21,10 @@ public struct PoolSession: Sendable {
         _ pool: Pool, store: Store?, transport: any HTTPTransport, run: String? = nil,
         reuseProbesYoungerThan maxAge: TimeInterval? = nil
     ) async throws -> PoolSession {
-        let scheduler = SlotScheduler()
+        let scheduler = SlotScheduler(coreBudget: pool.cores)
+        for candidate in pool.candidates {
+            if let launch = candidate.launch { await scheduler.setThreads(launch.threads, for: candidate.urls[0]) }
+        }
         let backends = pool.candidates.map {
             BackendFactory.backend(for: $0, transport: transport, scheduler: scheduler)
         }
