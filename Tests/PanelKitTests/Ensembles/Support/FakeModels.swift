@@ -15,11 +15,18 @@ final class RuleBackend: ModelBackend {
     typealias Rule = @Sendable (_ request: GenerationRequest, _ earlier: [GenerationRequest]) throws -> String
 
     private let rule: Rule
+    private let logprobs: [Double]
     private let state = Mutex<[GenerationRequest]>([])
+    private let scored = Mutex<[String]>([])
 
-    init(_ rule: @escaping Rule) {
+    /// `logprobs` is the score of every continuation.
+    init(logprobs: [Double] = [-1], _ rule: @escaping Rule) {
         self.rule = rule
+        self.logprobs = logprobs
     }
+
+    /// Continuations scored, in order.
+    var scores: [String] { scored.withLock { $0 } }
 
     /// Every generation request received, in arrival order.
     var requests: [GenerationRequest] { state.withLock { $0 } }
@@ -50,7 +57,9 @@ final class RuleBackend: ModelBackend {
     }
 
     func scoreContinuation(_ continuation: String, after prompt: Prompt) async throws -> ContinuationScore {
-        ContinuationScore(tokenLogprobs: [-1], byteCount: max(1, continuation.utf8.count), exact: true)
+        try Task.checkCancellation()
+        scored.withLock { $0.append(continuation) }
+        return ContinuationScore(tokenLogprobs: logprobs, byteCount: max(1, continuation.utf8.count), exact: true)
     }
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
