@@ -216,14 +216,13 @@ public struct EnsembleRunner: Sendable {
     }
 
     private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {
-        let proposals = try await proposeAll(experts, context)
+        let proposals = try await proposeAll(experts, temperature: settings.temperature, context)
         guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
         return proposals
     }
 
     /// One proposal from each of `experts`, in their order, leaving out those that failed.
-    private func proposeAll(_ experts: [String], _ context: Context) async throws -> [Proposal] {
-        let temperature = settings.temperature
+    private func proposeAll(_ experts: [String], temperature: Double, _ context: Context) async throws -> [Proposal] {
         let proposals = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
             for (index, expert) in experts.enumerated() {
                 group.addTask { (index, try await self.propose(expert, seed: self.seed + index, temperature: temperature, context)) }
@@ -270,10 +269,11 @@ public struct EnsembleRunner: Sendable {
             + " (nearest: " + routing.nearest.prefix(3).map(\.id).joined(separator: ", ") + ")")
         let shared = spec.experts(with: .shared).map(\.id)
         // Without a shared expert, or when it fails, the routed experts still answer.
-        var proposals = try await proposeAll(shared, context)
+        // Every MoE expert answers greedily: its single best answer, as the router's K-shot evidence measured it.
+        var proposals = try await proposeAll(shared, temperature: 0, context)
         var used = shared
         var routed = 0
-        let confident = routing.confidence >= settings.confidence && routing.margin >= 0.2
+        let confident = routing.confidence >= settings.confidence
         for (expert, _) in routing.ranking where !shared.contains(expert) || used.isEmpty {
             let answers = Set(proposals.map(\.extracted))
             let agree = answers.count == 1 && answers.first != .unparsable

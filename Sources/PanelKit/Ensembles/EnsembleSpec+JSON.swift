@@ -34,20 +34,9 @@ extension EnsembleSpec {
 
     /// Reads and validates an ensemble file; every problem names the file, line and field.
     public static func load(path: String) throws(DataFileError) -> EnsembleSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(
-                file: path, line: 0,
-                message: FileManager.default.fileExists(atPath: path)
-                    ? "cannot read the file" : "no such file (create it with 'panel select-experts --out \(path)')")
-        }
-        let root: JSONValue
-        let lines: JSONParser.LineMap
-        do {
-            (root, lines) = try JSONParser.parseWithLines(data)
-        } catch {
-            throw DataFileError(file: path, line: error.line, message: "invalid JSON: \(error.message) (column \(error.column))")
-        }
-        return try parse(root, reader: FieldReader(file: path, lines: lines))
+        let data = try FieldReader.contents(of: path, missingHint: "create it with 'panel select-experts --out \(path)'")
+        let (root, reader) = try FieldReader.parse(data, path: path)
+        return try parse(root, reader: reader)
     }
 
     static func parse(_ root: JSONValue, reader r: FieldReader) throws(DataFileError) -> EnsembleSpec {

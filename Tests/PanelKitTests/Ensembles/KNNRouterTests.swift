@@ -28,7 +28,7 @@ import Testing
         #expect(decision.ranking.map(\.expert) == ["A", "B"])
         #expect(Self.near(decision.ranking[0].weight, 1.25 / 2.3))
         #expect(Self.near(decision.ranking[1].weight, 1.175 / 2.3))
-        #expect(Self.near(decision.confidence, 1.25 / 2.3))
+        #expect(Self.near(decision.confidence, 1.25 / (1.25 + 1.175)))  // top / (top + runner-up)
         #expect(Self.near(decision.margin, 0.075 / 2.3))
         #expect(decision.type == .number)
     }
