@@ -158,13 +158,15 @@ public struct EnsembleRunner: Sendable {
     }
 
     /// Generates one proposal; failures become `nil` and a trace line, so one failing sample does not sink the answer.
-    private func propose(_ expert: String, seed: Int?, temperature: Double, _ context: Context) async throws -> Proposal? {
+    private func propose(_ expert: String, seed requested: Int?, temperature: Double, _ context: Context) async throws -> Proposal? {
         guard let client = context.clients[expert] else { throw RunnerError.missingExpert(expert) }
+        let seed = temperature > 0 ? requested : nil  // a seed means nothing when greedy; leaving it out shares the cache
         let builder = PromptBuilder(for: client.candidate)
         let prompt = builder.prompt(for: context.item, types: context.types, demonstrations: spec.demonstrations)
         let sampling = Sampling(
             temperature: temperature, topP: client.candidate.sampling.topP, topK: client.candidate.sampling.topK,
-            maxTokens: client.candidate.sampling.maxTokens ?? settings.maxTokens, seed: seed, stop: builder.stopSequences)
+            maxTokens: client.candidate.sampling.maxTokens ?? settings.maxTokens,
+            seed: seed, stop: builder.stopSequences)
         do {
             let generation = try await client.generate(GenerationRequest(prompt: prompt, sampling: sampling))
             let proposal = Proposal(
