@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "PanelKit", dependencies: ["CCurl", "CSQLite", "COpenBLAS"], swiftSettings: strict),
         .target(name: "PanelCLI", dependencies: ["PanelKit"], swiftSettings: strict),
         .executableTarget(name: "panel", dependencies: ["PanelCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "PanelBench", dependencies: ["PanelKit"], path: "benchmarks/PanelBench", swiftSettings: strict),
         .testTarget(
             name: "PanelKitTests", dependencies: ["PanelKit"],
             exclude: ["HTTP/Support/loopback_server.py"], swiftSettings: strict),

@@ -35,8 +35,11 @@ struct SelectionReport {
             "chosen: \(result.outcome.chosen.joined(separator: ", "))   (R_P ranks \(result.outcome.metric == .perplexity ? "reasoning perplexity: one tokenizer" : "bits per byte: tokenizers differ"))",
             "mode: \(result.decision.mode.rawValue) — \(result.decision.reason)",
         ]
-        let trials = result.aggregatorTrials.map { "\($0.id) \($0.correct)/\($0.trials)" }.joined(separator: ", ")
-        lines.append("aggregator: \(result.aggregator)" + (trials.isEmpty ? "" : " (fused correctly: \(trials))"))
+        let tried = result.aggregatorTrials.filter { $0.trials > 0 }
+        let trials = tried.map { "\($0.id) \($0.correct)/\($0.trials)" }.joined(separator: ", ")
+        lines.append(
+            "aggregator: \(result.aggregator)"
+                + (tried.isEmpty ? " (the only chat-capable candidate in the shortlist: nothing to compare)" : " (fused correctly: \(trials))"))
         if strategy == .halving {
             let saved = result.requestsExhaustive - result.requestsUsed
             lines.append("successive halving: \(result.requestsUsed) requests instead of \(result.requestsExhaustive) (\(saved) saved)")

@@ -77,11 +77,13 @@ public struct EnsembleRunner: Sendable {
 
         switch mode {
         case .selfMoA:
-            let (proposals, requested) = try await sample(best, count: settings.samples, context, earlyStop: settings.earlyStop)
+            let (proposals, requested, stoppedEarly) = try await sample(
+                best, count: settings.samples, context, earlyStop: settings.earlyStop)
             answer.proposals = proposals
             answer.samplesRequested = requested
             answer.samplesUsed = proposals.count
-            if settings.earlyStop > 0, proposals.count < requested, let first = proposals.first {
+            // Only an agreement stops early: failed samples also leave fewer proposals than requested.
+            if stoppedEarly, let first = proposals.first {
                 answer.text = first.text
                 answer.extracted = first.extracted
                 onTrace("early stop: the first \(proposals.count) samples agree on \(first.extracted.text ?? "?"); \(requested - proposals.count) samples saved")
@@ -156,13 +158,15 @@ public struct EnsembleRunner: Sendable {
     }
 
     /// Generates one proposal; failures become `nil` and a trace line, so one failing sample does not sink the answer.
-    private func propose(_ expert: String, seed: Int?, temperature: Double, _ context: Context) async throws -> Proposal? {
+    private func propose(_ expert: String, seed requested: Int?, temperature: Double, _ context: Context) async throws -> Proposal? {
         guard let client = context.clients[expert] else { throw RunnerError.missingExpert(expert) }
+        let seed = temperature > 0 ? requested : nil  // a seed means nothing when greedy; leaving it out shares the cache
         let builder = PromptBuilder(for: client.candidate)
         let prompt = builder.prompt(for: context.item, types: context.types, demonstrations: spec.demonstrations)
         let sampling = Sampling(
             temperature: temperature, topP: client.candidate.sampling.topP, topK: client.candidate.sampling.topK,
-            maxTokens: client.candidate.sampling.maxTokens ?? settings.maxTokens, seed: seed, stop: builder.stopSequences)
+            maxTokens: client.candidate.sampling.maxTokens ?? settings.maxTokens,
+            seed: seed, stop: builder.stopSequences)
         do {
             let generation = try await client.generate(GenerationRequest(prompt: prompt, sampling: sampling))
             let proposal = Proposal(
@@ -181,12 +185,13 @@ public struct EnsembleRunner: Sendable {
     /// `count` independent samples of `expert`, concurrently up to its slots; with `earlyStop` m > 0,
     /// sampling stops once the first m finished samples agree on an extractable answer.
     private func sample(_ expert: String, count: Int, _ context: Context, earlyStop: Int) async throws
-        -> (proposals: [Proposal], requested: Int)
+        -> (proposals: [Proposal], requested: Int, stoppedEarly: Bool)
     {
         let width = earlyStop > 0 ? max(1, context.clients[expert]?.probe.slots ?? 1) : count
         let temperature = settings.temperature
-        let proposals = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
+        let (proposals, stoppedEarly) = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
             var next = 0
+            var stoppedEarly = false
             func launch() {
                 let index = next
                 next += 1
@@ -199,20 +204,27 @@ public struct EnsembleRunner: Sendable {
                 if earlyStop > 0, done.count >= earlyStop {
                     let first = done.prefix(earlyStop).map(\.1.extracted)
                     if let answer = first.first, answer != .unparsable, first.allSatisfy({ $0 == answer }) {
+                        stoppedEarly = done.count < count
                         group.cancelAll()
                         break
                     }
                 }
                 if next < count { launch() }
             }
-            return done.sorted { $0.0 < $1.0 }.map(\.1)
+            return (done.sorted { $0.0 < $1.0 }.map(\.1), stoppedEarly)
         }
         guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(expert) failed") }
-        return (proposals, count)
+        return (proposals, count, stoppedEarly)
     }
 
     private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {
-        let temperature = settings.temperature
+        let proposals = try await proposeAll(experts, temperature: settings.temperature, context)
+        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
+        return proposals
+    }
+
+    /// One proposal from each of `experts`, in their order, leaving out those that failed.
+    private func proposeAll(_ experts: [String], temperature: Double, _ context: Context) async throws -> [Proposal] {
         let proposals = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
             for (index, expert) in experts.enumerated() {
                 group.addTask { (index, try await self.propose(expert, seed: self.seed + index, temperature: temperature, context)) }
@@ -221,7 +233,6 @@ public struct EnsembleRunner: Sendable {
             for try await (index, proposal) in group { if let proposal { done.append((index, proposal)) } }
             return done.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
         return proposals
     }
 
@@ -259,10 +270,12 @@ public struct EnsembleRunner: Sendable {
         context.onTrace("routing: " + routing.ranking.map { "\($0.expert) \(String(format: "%.2f", $0.weight))" }.joined(separator: ", ")
             + " (nearest: " + routing.nearest.prefix(3).map(\.id).joined(separator: ", ") + ")")
         let shared = spec.experts(with: .shared).map(\.id)
-        var proposals = try await proposeOnce(shared, context)
-        var used = proposals.map(\.expert)
+        // Without a shared expert, or when it fails, the routed experts still answer.
+        // Every MoE expert answers greedily: its single best answer, as the router's K-shot evidence measured it.
+        var proposals = try await proposeAll(shared, temperature: 0, context)
+        var used = shared
         var routed = 0
-        let confident = routing.confidence >= settings.confidence && routing.margin >= 0.2
+        let confident = routing.confidence >= settings.confidence
         for (expert, _) in routing.ranking where !shared.contains(expert) || used.isEmpty {
             let answers = Set(proposals.map(\.extracted))
             let agree = answers.count == 1 && answers.first != .unparsable
@@ -278,6 +291,7 @@ public struct EnsembleRunner: Sendable {
         answer.experts = used
         answer.proposals = proposals
         context.onTrace("moe: k=\(used.count) (\(used.joined(separator: ", ")))")
+        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
         if proposals.count == 1 {
             answer.text = proposals[0].text
             answer.extracted = proposals[0].extracted
@@ -311,12 +325,13 @@ public struct EnsembleRunner: Sendable {
             schedule: schedule,
             sampling: .greedy(maxTokens: aggregator.candidate.sampling.maxTokens ?? settings.maxTokens),
             extract: { extractor.extract(from: $0, for: item) })
+        var failure: String?
         do {
             answer.rounds = try await fusion.fuse(collapsed, onText: onText, onTrace: context.onTrace)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            answer.fallback = "the aggregator failed (\(error)); answered by vote"
+            failure = "the aggregator failed (\(error))"
         }
         if let last = answer.rounds.last {
             answer.text = last.output
@@ -325,10 +340,20 @@ public struct EnsembleRunner: Sendable {
         if extractor.type.hasExtractableAnswer, answer.extracted == .unparsable {
             let vote = WeightedVote(proposals, weight: weight)
             answer.vote = vote
-            answer.fallback = answer.fallback ?? "the aggregator's answer could not be parsed; answered by vote"
+            answer.fallback = (failure ?? "the aggregator's answer could not be parsed") + "; answered by vote"
             answer.extracted = vote.winner
-            if let representative = vote.representative { answer.text = proposals[representative].text }
+            if let representative = vote.representative {
+                answer.text = proposals[representative].text
+            } else if answer.text.isEmpty, let first = proposals.first {
+                answer.text = first.text
+            }
             context.onTrace("fallback: " + (answer.fallback ?? "") + " → \(vote.winner.text ?? "unparsable")")
+        } else if let failure, let first = proposals.first {
+            // Free text has nothing to vote on: the first proposal (the best expert's) answers.
+            answer.fallback = failure + "; answered with the first proposal"
+            answer.text = first.text
+            answer.extracted = first.extracted
+            context.onTrace("fallback: " + (answer.fallback ?? ""))
         }
     }
 

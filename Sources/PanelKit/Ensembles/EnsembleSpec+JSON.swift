@@ -34,20 +34,9 @@ extension EnsembleSpec {
 
     /// Reads and validates an ensemble file; every problem names the file, line and field.
     public static func load(path: String) throws(DataFileError) -> EnsembleSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(
-                file: path, line: 0,
-                message: FileManager.default.fileExists(atPath: path)
-                    ? "cannot read the file" : "no such file (create it with 'panel select-experts --out \(path)')")
-        }
-        let root: JSONValue
-        let lines: JSONParser.LineMap
-        do {
-            (root, lines) = try JSONParser.parseWithLines(data)
-        } catch {
-            throw DataFileError(file: path, line: error.line, message: "invalid JSON: \(error.message) (column \(error.column))")
-        }
-        return try parse(root, reader: FieldReader(file: path, lines: lines))
+        let data = try FieldReader.contents(of: path, missingHint: "create it with 'panel select-experts --out \(path)'")
+        let (root, reader) = try FieldReader.parse(data, path: path)
+        return try parse(root, reader: reader)
     }
 
     static func parse(_ root: JSONValue, reader r: FieldReader) throws(DataFileError) -> EnsembleSpec {
@@ -84,6 +73,12 @@ extension EnsembleSpec {
                 accuracy: try r.number(object, "accuracy", at: path, in: 0...1) ?? 0))
         }
         let aggregator = try r.requiredString(top, "aggregator", at: "")
+        guard experts.contains(where: { $0.id == aggregator }) else {
+            throw r.error(
+                "aggregator",
+                "'\(aggregator)' is not one of the experts (\(experts.map(\.id).joined(separator: ", "))); "
+                    + "list it under experts with the aggregator role")
+        }
 
         var settings = Settings()
         if let value = top["settings"] {
@@ -206,6 +201,12 @@ extension RouterData {
             let typeName = try r.requiredString(item, "type", at: itemPath)
             guard let type = TaskType(rawValue: typeName) else { throw r.error("\(itemPath).type", "unknown task type '\(typeName)'") }
             let dimensions = try r.integer(item, "dimensions", at: itemPath, in: 1...1 << 20) ?? 0
+            // Every item is compared with a question vector of one dimension (the vectorizer's, or the
+            // embedding model's): another dimension would only fail when a question is routed.
+            let expected: Int? = if case .tfidf(let vectorizer) = vectors { vectorizer.dimensions } else { items.first?.vector.count }
+            if let expected, dimensions != expected {
+                throw r.error("\(itemPath).dimensions", "\(dimensions) dimensions, but the router's vectors have \(expected)")
+            }
             let indices = (item["indices"]?.arrayValue ?? []).compactMap(\.intValue)
             let values = (item["values"]?.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) }
             guard indices.count == values.count, indices.allSatisfy({ (0..<dimensions).contains($0) }) else {

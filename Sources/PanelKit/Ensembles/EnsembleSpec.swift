@@ -50,7 +50,8 @@ public struct EnsembleSpec: Sendable, Equatable {
         public var temperature: Double = 0.7
         /// Stop Self-MoA sampling once the first this-many samples agree (0: never).
         public var earlyStop: Int = 0
-        /// Router confidence above which MoE stops at one expert.
+        /// Router confidence (top weight / (top + runner-up)) at or above which MoE adds no further
+        /// expert once the answers so far agree.
         public var confidence: Double = 0.7
         /// Generation budget per answer.
         public var maxTokens: Int = 384

@@ -27,8 +27,15 @@ public struct KNNRouter: Sendable {
         /// The answer type most of the similarity mass points to.
         public var type: TaskType?
 
-        /// The top weight.
-        public var confidence: Double { ranking.first?.weight ?? 0 }
+        /// How clearly the top expert beats the runner-up: top / (top + runner-up), from 0.5 (a tie)
+        /// to 1 (only the top expert was ever right here); 0 when no expert has any weight, and the top
+        /// weight itself when there is a single expert.
+        public var confidence: Double {
+            let top = ranking.first?.weight ?? 0
+            guard ranking.count > 1 else { return top }
+            let second = ranking[1].weight
+            return top + second > 0 ? top / (top + second) : 0
+        }
         /// The top weight's lead over the runner-up.
         public var margin: Double { (ranking.first?.weight ?? 0) - (ranking.dropFirst().first?.weight ?? 0) }
 

@@ -52,10 +52,12 @@ public struct EvaluationSummary: Sendable {
                 let total = Double(max(counts.values.reduce(0, +), 1))
                 shares = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .map { ($0.key, Double($0.value) / total) }
-                meanK = done.isEmpty ? nil : Double(done.map(\.experts.count).reduce(0, +)) / n
+                let answered = done.filter { $0.error == nil }
+                meanK = answered.isEmpty ? nil : Double(answered.map(\.experts.count).reduce(0, +)) / Double(answered.count)
             }
             if system == .ensemble(.selfMoA) || system == .ensemble(.vote) {
-                meanSamples = done.isEmpty ? nil : Double(done.map(\.samplesUsed).reduce(0, +)) / n
+                let answered = done.filter { $0.error == nil }
+                meanSamples = answered.isEmpty ? nil : Double(answered.map(\.samplesUsed).reduce(0, +)) / Double(answered.count)
             }
             let walls = Percentiles(done.map { $0.wallMs / 1000 })
             return SystemSummary(

@@ -8,6 +8,26 @@ struct FieldReader {
     let file: String
     let lines: JSONParser.LineMap
 
+    /// Reads a data file; a missing or unreadable file is an error at line 0, with `hint` saying
+    /// what to do when the file does not exist.
+    static func contents(of path: String, missingHint: String) throws(DataFileError) -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw DataFileError(file: path, line: 0, message: exists ? "cannot read the file" : "no such file (\(missingHint))")
+        }
+        return data
+    }
+
+    /// Parses a JSON data file, recording lines, and returns its root with a reader for its fields.
+    static func parse(_ data: Data, path: String) throws(DataFileError) -> (JSONValue, FieldReader) {
+        do {
+            let (root, lines) = try JSONParser.parseWithLines(data)
+            return (root, FieldReader(file: path, lines: lines))
+        } catch {
+            throw DataFileError(file: path, line: error.line, message: "invalid JSON: \(error.message) (column \(error.column))")
+        }
+    }
+
     /// The line of `path`, or of its nearest parent that has one.
     func line(of path: String) -> Int {
         var current = path

@@ -13,28 +13,12 @@ public enum PoolLoader {
 
     /// Loads the pool file at `path`.
     public static func load(path: String) throws(DataFileError) -> Pool {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw DataFileError(
-                file: path, line: 0,
-                message: exists ? "cannot read the file" : "no such file (see pools/local.json for an example)")
-        }
-        return try parse(data, path: path)
+        try parse(FieldReader.contents(of: path, missingHint: "see pools/local.json for an example"), path: path)
     }
 
     /// Parses pool file contents; `path` is used for messages and to resolve relative paths.
     public static func parse(_ data: Data, path: String) throws(DataFileError) -> Pool {
-        let root: JSONValue
-        let lines: JSONParser.LineMap
-        do {
-            (root, lines) = try JSONParser.parseWithLines(data)
-        } catch {
-            throw DataFileError(file: path, line: error.line, message: "invalid JSON: \(error.message) (column \(error.column))")
-        }
-        let reader = FieldReader(file: path, lines: lines)
+        let (root, reader) = try FieldReader.parse(data, path: path)
         let top = try reader.object(root, at: "")
         try reader.rejectUnknownKeys(top, allowed: topLevelFields, at: "")
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
