@@ -432,6 +432,13 @@ import Testing
         #expect(data.count > 10_000, "the screenshot is only \(data.count) bytes")
         #expect(data.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
 
+        // `runs show` rewrites the same report from the store, into a folder that does not exist yet.
+        let runID = try #require(json["run"]?.stringValue)
+        let again = "\(servers.folder)/reports/again/\(runID).html"
+        let show = await runPanel(["runs", "show", runID, "--db", database, "--report", again])
+        #expect(show.status == 0, "\(show.standardError)")
+        #expect(FileManager.default.contents(atPath: again) == FileManager.default.contents(atPath: report))
+
         // The script for humans agrees.
         let script = LocalModels.root.appendingPathComponent("scripts/check-report.sh").path
         let check = try Chromium.shell(["bash", script, report])
