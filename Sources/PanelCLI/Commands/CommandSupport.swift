@@ -34,6 +34,13 @@ enum CommandSupport {
         return String(format: "%.\(digits)f", value)
     }
 
+    /// Writes a report file atomically, creating its folder first (as `evaluate --report` does).
+    static func write(_ text: String, to path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
     /// "yes"/"no" for tables.
     static func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
 

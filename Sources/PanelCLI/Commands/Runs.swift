@@ -115,9 +115,9 @@ struct RunsShow: Subcommand {
         let summary = EvaluationSummary(run: run, items: items, systems: systems, outcomes: outcomes)
         let rendering = EvaluationReport(summary: summary)
         if let report {
-            try Data(HTMLReport(summary: summary, config: record.config).render().utf8).write(to: URL(fileURLWithPath: report))
+            try CommandSupport.write(HTMLReport(summary: summary, config: record.config).render(), to: report)
         }
-        if let markdown { try Data(rendering.markdown(config: record.config).utf8).write(to: URL(fileURLWithPath: markdown)) }
+        if let markdown { try CommandSupport.write(rendering.markdown(config: record.config), to: markdown) }
         if json {
             context.console.print(summary.json(config: record.config).serialized(pretty: true))
         } else {

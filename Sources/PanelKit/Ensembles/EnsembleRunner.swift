@@ -154,7 +154,16 @@ public struct EnsembleRunner: Sendable {
             guard let embedder else { throw RunnerError.noAnswer("no embeddings endpoint for routing") }
             vector = VectorMath.l2Normalize(try await embedder.embed([question])[0])
         }
-        return KNNRouter(data: spec.router).route(vector, experts: spec.experts(with: .proposer).map(\.id))
+        let router = KNNRouter(data: spec.router)
+        let experts = spec.experts(with: .proposer).map(\.id)
+        // Items of another answer type say little about who answers this question well (in a mixed K-shot
+        // file, who picks letters right is no guide to who solves arithmetic): a question with choices is
+        // routed by the multiple-choice items, one without by the others, then by the items of its type.
+        let hasChoices = item.choices?.isEmpty == false
+        let kinds = Set(spec.router.items.map(\.type).filter { ($0 == .multipleChoice) == hasChoices })
+        let decision = router.route(vector, experts: experts, types: kinds)
+        guard kinds.count > 1, let type = decision.type else { return decision }
+        return router.route(vector, experts: experts, types: [type])
     }
 
     /// Generates one proposal; failures become `nil` and a trace line, so one failing sample does not sink the answer.

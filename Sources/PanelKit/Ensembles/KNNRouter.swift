@@ -54,10 +54,14 @@ public struct KNNRouter: Sendable {
         }
     }
 
-    /// Routes a question vector among `experts` (in their given order, which breaks ties).
-    public func route(_ vector: [Float], experts: [String]) -> Decision {
-        let neighbours = VectorMath.kNearest(query: vector, among: data.items.map(\.vector), k: neighbors)
+    /// Routes a question vector among `experts` (in their given order, which breaks ties). With `types`,
+    /// only K-shot items of those answer types are neighbours (all items, when none is of them).
+    public func route(_ vector: [Float], experts: [String], types: Set<TaskType>? = nil) -> Decision {
+        let eligible = types.map { wanted in data.items.indices.filter { wanted.contains(data.items[$0].type) } } ?? []
+        let searched = eligible.isEmpty ? Array(data.items.indices) : eligible
+        let neighbours = VectorMath.kNearest(query: vector, among: searched.map { data.items[$0].vector }, k: neighbors)
             .filter { $0.similarity > 0 }
+            .map { Neighbor(index: searched[$0.index], similarity: $0.similarity) }
         let overall = Dictionary(uniqueKeysWithValues: experts.map { expert in
             let known = data.items.compactMap { $0.correct[expert] }
             return (expert, known.isEmpty ? 0 : Double(known.filter { $0 }.count) / Double(known.count))

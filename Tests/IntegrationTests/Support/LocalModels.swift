@@ -31,17 +31,17 @@ enum LocalModels {
         environment["PANEL_MODELS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? root.appendingPathComponent("models").path
     }
 
-    static let smolFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
-    static let qwenFile = "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
+    static let smolFile = LocalModel.smol.file
+    static let qwenFile = LocalModel.qwen.file
 
     /// The path of a model file.
     static func model(_ file: String) -> String { "\(modelsFolder)/\(file)" }
 
-    /// Throws a clear error when the server or a model is missing.
-    static func requireFiles() throws {
+    /// Throws a clear error when the server or one of `models` is missing.
+    static func requireFiles(_ models: [LocalModel] = [.smol, .qwen]) throws {
         var missing: [String] = []
         if !FileManager.default.isExecutableFile(atPath: server) { missing.append("llama-server at \(server)") }
-        for file in [smolFile, qwenFile] where !FileManager.default.fileExists(atPath: model(file)) {
+        for file in models.map(\.file) where !FileManager.default.fileExists(atPath: model(file)) {
             missing.append(model(file))
         }
         guard missing.isEmpty else {
@@ -76,6 +76,34 @@ enum LocalModels {
             ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
         return ports
+    }
+}
+
+/// One of the three small local models of `pools/local.json`, as the integration tests serve it.
+enum LocalModel: String, CaseIterable, Sendable {
+    case smol = "smollm2-135m"
+    case qwen = "qwen2.5-coder-0.5b"
+    case gemma = "gemma3-270m"
+
+    /// The candidate id in the pools the tests write (the same as in `pools/local.json`).
+    var id: String { rawValue }
+
+    /// The GGUF file in the models folder.
+    var file: String {
+        switch self {
+        case .smol: "SmolLM2-135M-Instruct.Q4_1.gguf"
+        case .qwen: "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf"
+        case .gemma: "gemma-3-270m.Q4_K_M.gguf"
+        }
+    }
+
+    /// The candidate's `prompt` object: the instruction-tuned models chat, the Gemma base model
+    /// completes plain text after demonstrations.
+    var promptJSON: String {
+        switch self {
+        case .smol, .qwen: #"{"style": "chat"}"#
+        case .gemma: #"{"style": "completion", "shots": 3}"#
+        }
     }
 }
 
