@@ -18,11 +18,10 @@ struct ServerSetup: Sendable, Hashable {
     /// SmolLM2 and Qwen, one thread each, 4 slots of 1024 tokens: what `RealServerTests` asserts on.
     static let pair = ServerSetup(models: [.smol, .qwen], threads: 1, slots: 4, context: 4096, cores: nil)
 
-    /// The three models of `pools/local.json` with its slots and context (4 slots of 4096 tokens) and a
-    /// core budget of 2. Threads default to 1 per server: on a 2-core machine that other work shares,
-    /// `-t 2` servers spin at their thread barriers and fall to ~1 token/s (measured: Qwen 4 parallel
-    /// requests 19.6 tok/s with `-t 1` against 6.4 tok/s with `-t 2` while another pool was busy).
-    /// `PANEL_TEST_THREADS=2` serves them exactly as `pools/local.json` does.
+    /// The three models served as `pools/local.json` serves them: 4 slots of 4096 tokens, one thread each,
+    /// a core budget of 2. On a 2-core machine that other work shares, `-t 2` servers spin at their
+    /// thread barriers and fall to ~1 token/s (measured: Qwen 4 parallel requests 19.6 tok/s with `-t 1`
+    /// against 6.4 tok/s with `-t 2` while another pool was busy); `PANEL_TEST_THREADS` overrides it.
     static var localPool: ServerSetup {
         let threads = LocalModels.environment["PANEL_TEST_THREADS"].flatMap(Int.init) ?? 1
         return ServerSetup(models: [.smol, .qwen, .gemma], threads: max(1, threads), slots: 4, context: 16384, cores: 2)
