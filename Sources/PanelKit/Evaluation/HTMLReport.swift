@@ -73,7 +73,7 @@ public struct HTMLReport: Sendable {
         let width = 560.0
         let height = 320.0
         let pad = 50.0
-        let maxCost = max(summary.systems.map(\.tokensPerItem).max() ?? 1, 1) * 1.1
+        let maxCost = Self.niceCeiling(max(summary.systems.map(\.tokensPerItem).max() ?? 1, 1) * 1.05)
         var svg = "<svg class=\"chart\" id=\"cost-scatter\" width=\"\(Int(width + pad * 2))\" height=\"\(Int(height + pad * 1.5))\" role=\"img\" aria-label=\"accuracy versus tokens per item\">\n"
         svg += "<line x1=\"\(pad)\" y1=\"\(height)\" x2=\"\(pad + width)\" y2=\"\(height)\" class=\"axis\"/><line x1=\"\(pad)\" y1=\"10\" x2=\"\(pad)\" y2=\"\(height)\" class=\"axis\"/>\n"
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
@@ -117,7 +117,7 @@ public struct HTMLReport: Sendable {
     }
 
     private func itemTable() -> String {
-        var rows = "<table class=\"items\"><thead><tr><th>item</th><th>question</th><th>gold</th>"
+        var rows = "<div class=\"scroll\"><table class=\"items\"><thead><tr><th>item</th><th>question</th><th>gold</th>"
         for system in summary.systems { rows += "<th>\(escape(system.name))</th>" }
         rows += "</tr></thead><tbody>\n"
         for item in summary.items {
@@ -139,6 +139,12 @@ public struct HTMLReport: Sendable {
         return rows + "</tbody></table>"
     }
 
+    /// The smallest 1, 2, 2.5 or 5 × 10^k at or above `value`, so axis ticks fall on round numbers.
+    static func niceCeiling(_ value: Double) -> Double {
+        let magnitude = pow(10, floor(log10(value)))
+        return ([1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= value }) ?? value
+    }
+
     private func percent(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }
     private func signedPercent(_ x: Double) -> String { String(format: "%+.0f%%", x * 100) }
 
@@ -153,7 +159,7 @@ public struct HTMLReport: Sendable {
         .meta{color:#4a5568}code{font-size:.92em}
         table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #edf2f7;text-align:left;vertical-align:top}
         th{background:#f7fafc;position:sticky;top:0}td.ok{background:#f0fff4;color:#22543d}td.bad{background:#fff5f5;color:#742a2a}
-        td.missing{color:#a0aec0}td.q{max-width:380px;color:#4a5568}
+        td.missing{color:#a0aec0}td.q{min-width:260px;max-width:420px;color:#4a5568}.scroll{overflow-x:auto}
         .chart text{font-size:12px;fill:#2d3748}.chart .tick{fill:#718096;font-size:11px}.grid{stroke:#edf2f7}.axis{stroke:#a0aec0}
         .whisker{stroke:#1a202c;stroke-width:1.5}footer{margin-top:2rem;color:#718096;font-size:12px}
         """

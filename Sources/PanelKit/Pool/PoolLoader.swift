@@ -131,13 +131,14 @@ public enum PoolLoader {
             guard kind == .llamaServer else {
                 throw reader.error("\(path).launch", "only llama-server candidates can be launched by panel")
             }
-            let components = URLComponents(string: urls[0])
-            guard urls.count == 1, components?.port != nil,
-                ["127.0.0.1", "localhost"].contains(components?.host ?? "")
-            else {
-                throw reader.error(
-                    single != nil ? "\(path).url" : "\(path).urls",
-                    "a launched candidate needs one loopback URL with a port, e.g. http://127.0.0.1:8091")
+            // Each replica URL gets a server of its own, so each must be a loopback address with a port.
+            for (index, url) in urls.enumerated() {
+                let components = URLComponents(string: url)
+                guard components?.port != nil, ["127.0.0.1", "localhost"].contains(components?.host ?? "") else {
+                    throw reader.error(
+                        single != nil ? "\(path).url" : "\(path).urls[\(index)]",
+                        "a launched candidate needs loopback URLs with a port, e.g. http://127.0.0.1:8091")
+                }
             }
             launch = try readLaunch(value, at: "\(path).launch", reader, base: base)
         }

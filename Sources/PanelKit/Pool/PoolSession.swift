@@ -23,7 +23,8 @@ public struct PoolSession: Sendable {
     ) async throws -> PoolSession {
         let scheduler = SlotScheduler(coreBudget: pool.cores)
         for candidate in pool.candidates {
-            if let launch = candidate.launch { await scheduler.setThreads(launch.threads, for: candidate.urls[0]) }
+            guard let launch = candidate.launch else { continue }
+            for url in candidate.urls { await scheduler.setThreads(launch.threads, for: url) }
         }
         let backends = pool.candidates.map {
             BackendFactory.backend(for: $0, transport: transport, scheduler: scheduler)

@@ -69,20 +69,23 @@ public struct ServerLauncher: Sendable {
         self.executable = executable ?? ProcessInfo.processInfo.environment["PANEL_LLAMA_SERVER"] ?? ".venv/bin/llama-server"
     }
 
-    /// The servers a pool asks for, one per URL.
+    /// The servers a pool asks for, one per URL: a candidate's replicas each get a server, and
+    /// candidates sharing a URL (LoRA experts of one base) share it.
     public static func plans(for pool: Pool) throws(LaunchError) -> [Plan] {
         var plans: [Plan] = []
         for candidate in pool.candidates {
-            guard let launch = candidate.launch, let url = candidate.urls.first,
-                let port = URLComponents(string: url)?.port
-            else { continue }
-            if let index = plans.firstIndex(where: { $0.url == url }) {
-                guard plans[index].launch == launch else {
-                    throw .conflictingLaunch(url: url, first: plans[index].candidates[0], second: candidate.id)
+            guard let launch = candidate.launch else { continue }
+            for (replica, url) in candidate.urls.enumerated() {
+                guard let port = URLComponents(string: url)?.port else { continue }
+                if let index = plans.firstIndex(where: { $0.url == url }) {
+                    guard plans[index].launch == launch else {
+                        throw .conflictingLaunch(url: url, first: plans[index].candidates[0], second: candidate.id)
+                    }
+                    plans[index].candidates.append(candidate.id)
+                } else {
+                    let name = replica == 0 ? candidate.id : "\(candidate.id)-\(replica + 1)"
+                    plans.append(Plan(url: url, port: port, launch: launch, candidates: [candidate.id], name: name))
                 }
-                plans[index].candidates.append(candidate.id)
-            } else {
-                plans.append(Plan(url: url, port: port, launch: launch, candidates: [candidate.id], name: candidate.id))
             }
         }
         return plans

@@ -374,7 +374,7 @@ struct InvalidPool: Sendable, CustomTestStringConvertible {
             message: "only llama-server candidates can be launched by panel",
             one(#"{"id": "a", "kind": "ollama", "url": "http://127.0.0.1:11434", "model": "m", "launch": {"model_file": "m.gguf"}}"#)),
         InvalidPool(
-            "launch with a non-loopback url", line: 6, field: "candidates[0].url", message: "needs one loopback URL with a port",
+            "launch with a non-loopback url", line: 6, field: "candidates[0].url", message: "needs loopback URLs with a port",
             """
             {
               "candidates": [
@@ -388,10 +388,10 @@ struct InvalidPool: Sendable, CustomTestStringConvertible {
             }
             """),
         InvalidPool(
-            "launch with no port", line: 3, field: "candidates[0].url", message: "needs one loopback URL with a port",
+            "launch with no port", line: 3, field: "candidates[0].url", message: "needs loopback URLs with a port",
             one(#"{"id": "a", "kind": "llama-server", "url": "http://127.0.0.1", "launch": {"model_file": "m.gguf"}}"#)),
         InvalidPool(
-            "launch with replicas", line: 7, field: "candidates[0].urls", message: "needs one loopback URL with a port",
+            "launch with a remote replica", line: 7, field: "candidates[0].urls[1]", message: "needs loopback URLs with a port",
             """
             {
               "candidates": [
@@ -399,7 +399,7 @@ struct InvalidPool: Sendable, CustomTestStringConvertible {
                   "id": "a",
                   "kind": "llama-server",
                   "launch": {"model_file": "m.gguf"},
-                  "urls": ["http://127.0.0.1:9001", "http://127.0.0.1:9002"]
+                  "urls": ["http://127.0.0.1:9001", "http://10.0.0.5:9002"]
                 }
               ]
             }
@@ -613,7 +613,11 @@ struct InvalidPool: Sendable, CustomTestStringConvertible {
         #expect(pool.candidates.count == 3)
         #expect(pool.candidates.map(\.id) == ["qwen2.5-coder-0.5b", "smollm2-135m", "gemma3-270m"])
         #expect(pool.candidates.allSatisfy { $0.kind == .llamaServer && $0.launch != nil })
-        #expect(pool.candidates.map(\.urls) == [["http://127.0.0.1:8091"], ["http://127.0.0.1:8092"], ["http://127.0.0.1:8093"]])
+        // Qwen, which the ensembles lean on, runs as two replicas so both cores can work for it.
+        #expect(pool.candidates.map(\.urls) == [
+            ["http://127.0.0.1:8091", "http://127.0.0.1:8094"], ["http://127.0.0.1:8092"], ["http://127.0.0.1:8093"],
+        ])
+        #expect(try ServerLauncher.plans(for: pool).map(\.port) == [8091, 8094, 8092, 8093])
         let gemma = try #require(pool.candidate("gemma3-270m"))
         guard case .completion(let template) = gemma.promptStyle else {
             Issue.record("gemma should be prompted in the completion style")

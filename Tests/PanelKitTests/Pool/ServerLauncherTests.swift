@@ -33,6 +33,17 @@ import Testing
         #expect(plans.map(\.name) == ["base", "other"])
     }
 
+    @Test func eachReplicaGetsAServerOfItsOwn() throws {
+        let text = """
+            {"candidates": [{"id": "q", "kind": "llama-server", "urls": ["http://127.0.0.1:9001", "http://127.0.0.1:9004"],
+                             "launch": {"model_file": "/m/q.gguf", "threads": 1}}]}
+            """
+        let plans = try ServerLauncher.plans(for: try Self.pool(text))
+        #expect(plans.map(\.port) == [9001, 9004])
+        #expect(plans.map(\.name) == ["q", "q-2"])
+        #expect(plans.allSatisfy { $0.candidates == ["q"] })
+    }
+
     @Test func differentLaunchSettingsForOneURLAreRejected() throws {
         let text = """
             {
