@@ -1,14 +1,15 @@
 /// Routes a question to experts by their correctness on its nearest K-shot items.
 ///
 /// An expert's weight is its similarity-weighted accuracy on the `neighbors` nearest K-shot items,
-/// smoothed towards its overall K-shot accuracy with `prior` pseudo-items, so one lucky neighbour does
-/// not decide alone and experts with no neighbour data keep their general standing.
+/// smoothed towards its accuracy on all the K-shot items searched (those of the question's answer type)
+/// with `prior` pseudo-items, so one lucky neighbour does not decide alone and, when the neighbours are
+/// only faintly similar, the expert best at this kind of question leads — not the one best overall.
 public struct KNNRouter: Sendable {
     /// The router's K-shot data.
     public var data: RouterData
     /// Nearest items consulted.
     public var neighbors: Int
-    /// Weight of the overall accuracy, in pseudo-items of similarity 1.
+    /// Weight of the accuracy on the searched items, in pseudo-items of similarity 1.
     public var prior: Double
 
     /// Creates a router.
@@ -63,7 +64,7 @@ public struct KNNRouter: Sendable {
             .filter { $0.similarity > 0 }
             .map { Neighbor(index: searched[$0.index], similarity: $0.similarity) }
         let overall = Dictionary(uniqueKeysWithValues: experts.map { expert in
-            let known = data.items.compactMap { $0.correct[expert] }
+            let known = searched.compactMap { data.items[$0].correct[expert] }
             return (expert, known.isEmpty ? 0 : Double(known.filter { $0 }.count) / Double(known.count))
         })
         let mass = neighbours.map { Double($0.similarity) }.reduce(0, +)

@@ -27,13 +27,34 @@ import Testing
         let number = router.route([1, 0, 0], experts: ["A", "B"], types: [.number])
         #expect(number.nearest.map(\.id) == ["n1"])
         #expect(number.type == .number)
-        // A: (0.9 + 0.5/3) / 1.4 = 0.76; B: (0 + 1/3) / 1.4 = 0.24.
+        // The prior is the accuracy on number items only. A: (0.9 + 0.5·1) / 1.4 = 1; B: (0 + 0.5·0) / 1.4 = 0.
         #expect(number.ranking.map(\.expert) == ["A", "B"])
-        #expect(abs(number.ranking[0].weight - (0.9 + 0.5 / 3) / 1.4) < 1e-5)
+        #expect(abs(number.ranking[0].weight - 1) < 1e-5)
+        #expect(abs(number.ranking[1].weight) < 1e-5)
 
         let choice = router.route([1, 0, 0], experts: ["A", "B"], types: [.multipleChoice])
         #expect(choice.nearest.map(\.id) == ["m1", "m2"])
         #expect(choice.ranking.map(\.expert) == ["B", "A"])
+    }
+
+    /// Faint neighbours (as a short question's hashed n-grams give) leave the prior in charge: it must be
+    /// the accuracy on the question's type, or the expert strongest on other kinds of item would lead.
+    @Test func faintNeighboursDeferToTheAccuracyOnTheQuestionsType() {
+        var items = (0..<4).map { i in
+            RouterData.Item(id: "n\(i)", type: .number, snippet: "", vector: [0, 1, 0], correct: ["A": true, "B": false])
+        }
+        items += [
+            RouterData.Item(id: "m1", type: .multipleChoice, snippet: "", vector: [0.05, 0, 0.99875], correct: ["A": false, "B": true]),
+            RouterData.Item(id: "m2", type: .multipleChoice, snippet: "", vector: [0.04, 0, 0.9992], correct: ["A": false, "B": true]),
+            RouterData.Item(id: "m3", type: .multipleChoice, snippet: "", vector: [0.03, 0, 0.99955], correct: ["A": true, "B": false]),
+        ]
+        let router = KNNRouter(data: RouterData(vectors: .tfidf(TextVectorizer(dimensions: 3)), items: items), neighbors: 3, prior: 0.5)
+        let decision = router.route([1, 0, 0], experts: ["A", "B"], types: [.multipleChoice])
+        #expect(decision.nearest.map(\.id) == ["m1", "m2", "m3"])
+        // A is right on 5 of the 7 items but on 1 of the 3 of this type; B on 2 of 3.
+        // B: (0.05 + 0.04 + 0.5·2/3) / 0.62 ≈ 0.68; A: (0.03 + 0.5·1/3) / 0.62 ≈ 0.32. (With the
+        // accuracy on all items as the prior, A would lead: (0.03 + 0.5·5/7) / 0.62 ≈ 0.62.)
+        #expect(decision.ranking.map(\.expert) == ["B", "A"])
     }
 
     @Test func typesNoItemHasAreIgnored() {
