@@ -86,12 +86,41 @@ public struct HTMLReport: Sendable {
             svg += "<text x=\"\(x)\" y=\"\(height + 18)\" class=\"tick\" text-anchor=\"middle\">\(Int(value))</text>\n"
         }
         svg += "<text x=\"\(pad + width / 2)\" y=\"\(height + 40)\" class=\"label\" text-anchor=\"middle\">tokens per item (in + out)</text>\n"
+        var labels = LabelPlacer(top: 12, bottom: height + 30)
         for (index, system) in summary.systems.enumerated() {
             let x = pad + system.tokensPerItem / maxCost * width
             let y = height - system.accuracy * (height - 10)
-            svg += "<circle class=\"point\" cx=\"\(x)\" cy=\"\(y)\" r=\"6\" fill=\"\(color(index, system.name))\"><title>\(escape(system.name)): \(percent(system.accuracy)), \(Int(system.tokensPerItem)) tokens/item</title></circle><text x=\"\(x + 9)\" y=\"\(y - 7)\" class=\"label\">\(escape(system.name))</text>\n"
+            let labelY = labels.place(x: x + 9, y: y - 7, width: Double(system.name.count) * 6.5)
+            svg += "<circle class=\"point\" cx=\"\(x)\" cy=\"\(y)\" r=\"6\" fill=\"\(color(index, system.name))\"><title>\(escape(system.name)): \(percent(system.accuracy)), \(Int(system.tokensPerItem)) tokens/item</title></circle><text x=\"\(x + 9)\" y=\"\(labelY)\" class=\"label\">\(escape(system.name))</text>\n"
         }
         return svg + "</svg>"
+    }
+
+    /// Moves point labels apart: systems of equal accuracy and cost (two baselines at 0%, say) would
+    /// print their names over each other.
+    private struct LabelPlacer {
+        let top: Double
+        let bottom: Double
+        private var placed: [(x: Double, y: Double, width: Double)] = []
+        private static let lineHeight = 14.0
+
+        init(top: Double, bottom: Double) {
+            self.top = top
+            self.bottom = bottom
+        }
+
+        /// The baseline for a label at (`x`, `y`) that overlaps no label placed before: the nearest free
+        /// line above it, or below it when there is no room above.
+        mutating func place(x: Double, y: Double, width: Double) -> Double {
+            func free(_ candidate: Double) -> Bool {
+                !placed.contains { abs($0.y - candidate) < Self.lineHeight && x < $0.x + $0.width && $0.x < x + width }
+            }
+            let upward = stride(from: y, through: top, by: -Self.lineHeight)
+            let downward = stride(from: y + Self.lineHeight, through: bottom, by: Self.lineHeight)
+            let chosen = upward.first(where: free) ?? downward.first(where: free) ?? y
+            placed.append((x, chosen, width))
+            return chosen
+        }
     }
 
     private func routingBars(_ system: SystemSummary) -> String {

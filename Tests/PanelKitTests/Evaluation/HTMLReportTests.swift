@@ -42,6 +42,24 @@ import Testing
         #expect(!html.contains("routing-shares"))
     }
 
+    /// Two baselines equally wrong at equal cost sit on one point: their names must not print over each other.
+    @Test func scatterLabelsOfCoincidentPointsDoNotOverlap() throws {
+        let outcomes = (1...6).flatMap { index in
+            ["a", "b"].map { EvaluationSummaryTests.outcome("single:\($0)", index, correct: false) }
+        }
+        let summary = EvaluationSummary(
+            run: "r", items: EvaluationSummaryTests.items, systems: [.single("a"), .single("b")], outcomes: outcomes)
+        let html = Self.render(summary)
+        let scatter = try #require(html.components(separatedBy: "id=\"cost-scatter\"").last?.components(separatedBy: "</svg>").first)
+        let circles = try Regex(#"<circle class="point" cx="([0-9.]+)" cy="([0-9.]+)""#)
+        let points = scatter.matches(of: circles).map { "\($0.output[1].substring ?? "")|\($0.output[2].substring ?? "")" }
+        #expect(points.count == 2 && Set(points).count == 1, "\(points)")
+        let labels = try Regex(#"<text x="[0-9.]+" y="([0-9.]+)" class="label">single:"#)
+        let heights = scatter.matches(of: labels).compactMap { $0.output[1].substring.flatMap { Double($0) } }
+        #expect(heights.count == 2)
+        if heights.count == 2 { #expect(abs(heights[0] - heights[1]) >= 14, "\(heights)") }
+    }
+
     @Test func selfContainedNoNetworkNoScript() {
         let html = Self.render()
         #expect(!html.contains("http://"))
