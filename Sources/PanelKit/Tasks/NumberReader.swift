@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Explicit markers beat position, because reasoning is full of intermediate numbers:
 /// 1. `#### 72` (GSM8K's own format) — the first number after the last marker;
-/// 2. `\boxed{72}` — the last boxed expression (`\frac{1}{2}` is read as 1/2);
+/// 2. `\boxed{72}` — the last boxed expression (`\frac{1}{2}` is read as 1/2); a box holding algebra
+///    (`\boxed{\frac{3B}{2}}`, `\boxed{x + 1}`) states no number, and the output is unparsable: the
+///    digits in it are coefficients, not the answer;
 /// 3. an answer cue — "the answer is 72", "Answer: $18", "final answer = 3.5" — the last cue followed by
 ///    a number in its sentence; in that sentence the number after the last "=" ("the answer is 5 + 3 = 8"),
 ///    otherwise the first number, or number words ("seventy-two");
@@ -20,7 +22,19 @@ enum NumberReader {
     /// The canonical number the output answers, or `nil` when it gives none.
     static func number(in output: String) -> String? {
         let text = OutputCleaning.removingCalculatorNotes(output.replacingOccurrences(of: "**", with: ""))
-        return afterHashes(text) ?? lastBoxed(text) ?? afterAnswerCue(text) ?? lastNumber(text)
+        if let hashes = afterHashes(text) { return hashes }
+        switch lastBoxed(text) {
+        case .number(let value): return value
+        case .symbolic: return nil
+        case nil: return afterAnswerCue(text) ?? lastNumber(text)
+        }
+    }
+
+    /// What the last `\boxed{…}` holds.
+    private enum Boxed {
+        case number(String)
+        /// An expression in variables: the model answered with a formula.
+        case symbolic
     }
 
     // MARK: Cues
@@ -39,7 +53,7 @@ enum NumberReader {
         return NumberText.tokens(in: String(text[marker.upperBound...])).first?.value
     }
 
-    private static func lastBoxed(_ text: String) -> String? {
+    private static func lastBoxed(_ text: String) -> Boxed? {
         guard let marker = text.range(of: "\\boxed{", options: .backwards) else { return nil }
         var depth = 1
         var end = marker.upperBound
@@ -51,7 +65,23 @@ enum NumberReader {
             }
             end = text.index(after: end)
         }
-        return valueOfExpression(latexToPlain(String(text[marker.upperBound..<end])))
+        let expression = latexToPlain(String(text[marker.upperBound..<end]))
+        if isAlgebra(expression) { return .symbolic }
+        return valueOfExpression(expression).map(Boxed.number)
+    }
+
+    // Shared, immutable compiled regexes; see `OutputCleaning` on why `nonisolated(unsafe)` is sound.
+    /// A one-letter variable beside an operator (`B/2`, `60/x`, `x + 1`, `x^2`), or a coefficient on one
+    /// of the usual unknowns (`2x`, `3n`). A unit stuck to a number (`5m`, `3h`) is neither.
+    nonisolated(unsafe) private static let variableTerm = #/
+        (?: ^ | [^A-Za-z\\] ) [A-Za-z] \s* [/*+^] | [/*+^] \s* [0-9]* [A-Za-z] (?![A-Za-z]) | [0-9] [xyznXYZN] (?![A-Za-z])
+        /#
+
+    /// Whether the value an expression states is a formula. Only its part after the last "=" counts,
+    /// which may rightly be a number (`x = 5`).
+    private static func isAlgebra(_ expression: String) -> Bool {
+        let value = expression.split(separator: "=", omittingEmptySubsequences: false).last ?? Substring(expression)
+        return value.contains(variableTerm)
     }
 
     /// LaTeX inside a box as plain text: `\frac{1}{2}` → `1/2`, `\$18` → `$18`, thin spaces dropped.
@@ -67,6 +97,7 @@ enum NumberReader {
                 text.replaceSubrange(range.lowerBound...close, with: "\(numerator)/\(denominator)")
             }
         }
+        for command in ["\\times", "\\cdot"] { text = text.replacingOccurrences(of: command, with: "*") }
         for mark in ["\\$", "\\,", "\\!", "\\%", "\\text", "{", "}"] {
             text = text.replacingOccurrences(of: mark, with: mark == "\\$" ? "$" : "")
         }

@@ -11,6 +11,18 @@ import Testing
         ("#### 1,250", "1250"),
         ("\\boxed{72}", "72"),
         ("So the total is \\boxed{\\frac{1}{2}} of the eggs.", "0.5"),
+        ("\\boxed{18 \\text{ dollars}}", "18"),
+        ("\\boxed{5m}", "5"),
+        ("Let x be the eggs sold, so x = 18.\nThe answer is \\boxed{x = 18}", "18"),
+        // Qwen2.5-Coder-0.5B, asked about 2 bolts of blue and half as much white fiber: a formula in a box
+        // is no number, and its coefficients are not the answer (the prose's "2 + 1 = 3" came earlier).
+        ("So the total is 2 + 1 = 3 bolts per B. Therefore, the answer is \\(\\boxed{\\frac{3B}{2}}\\).", nil),
+        ("Therefore, the answer is: \\[ \\boxed{\\frac{2N}{3}} \\]", nil),
+        ("\\boxed{60/x}", nil),
+        ("\\boxed{2x + 1}", nil),
+        ("\\boxed{3n}", nil),
+        ("\\boxed{3 \\cdot x}", nil),
+        ("\\boxed{2 \\times 3 = 6}", "6"),
         ("The answer is 72.", "72"),
         ("72 clips", "72"),
         ("$1,250.00", "1250"),
