@@ -42,6 +42,9 @@ public final class ProgressReporter: Sendable {
     private struct State {
         var total: Int
         var completed = 0
+        /// Items counted as done that took no work (resumed, or served from the cache): they would
+        /// inflate the rate and shrink the ETA of the work that is left.
+        var free = 0
         var detail = ""
         var lastOutput: Duration?
         var isLineVisible = false
@@ -125,10 +128,13 @@ public final class ProgressReporter: Sendable {
 
     /// Records `count` more items done and, if given, replaces the detail shown at the end of the line
     /// (e.g. the model or item in progress). `advance(by: 0, detail: …)` only updates the detail.
-    public func advance(by count: Int = 1, detail: String? = nil) {
+    /// `free` items took no work (they were already done, or served from the cache) and do not count
+    /// towards the rate.
+    public func advance(by count: Int = 1, detail: String? = nil, free: Bool = false) {
         state.withLock { state in
             guard !state.isFinished else { return }
             state.completed += count
+            if free { state.free += count }
             if let detail { state.detail = detail }
             render(&state, force: false)
         }
@@ -244,9 +250,11 @@ public final class ProgressReporter: Sendable {
         state.total > 0 ? min(1, max(0, Double(state.completed) / Double(state.total))) : 0
     }
 
+    /// Items per second of real work.
     private func rate(_ state: State, elapsed: Double) -> Double? {
-        guard state.completed > 0, elapsed > 0 else { return nil }
-        return Double(state.completed) / elapsed
+        let worked = state.completed - state.free
+        guard worked > 0, elapsed > 0 else { return nil }
+        return Double(worked) / elapsed
     }
 
     private func eta(_ state: State, elapsed: Double) -> Double? {

@@ -46,6 +46,20 @@ private final class ManualClock: Sendable {
             ])
     }
 
+    /// A resumed run's finished items, and items served from the cache, took no time: counted in the
+    /// rate, they would promise the remaining work far too soon.
+    @Test func freeItemsCountAsDoneButNotInTheRate() {
+        let clock = ManualClock()
+        let output = OutputBuffer()
+        let progress = ProgressReporter(
+            label: "evaluate", total: 50, mode: .periodic(interval: .seconds(5)), output: output, now: clock.now)
+        progress.advance(by: 40, free: true)
+        clock.advance(by: .seconds(10))
+        progress.advance(by: 2)
+        // 2 items of work in 10 s: 0.2/s, so the 8 left take 40 s (not 2 s, as 42 items in 10 s would say).
+        #expect(output.lines == ["evaluate: 42/50 (84%), 0.2 items/s, ETA 40 s"])
+    }
+
     @Test func finishAlwaysWritesAndOnlyOnce() {
         let output = OutputBuffer()
         let progress = ProgressReporter(

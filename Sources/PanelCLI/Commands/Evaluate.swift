@@ -114,9 +114,11 @@ struct Evaluate: Subcommand {
             case .started(let run, let resumed, let done, let total):
                 progress.writeLine(
                     resumed ? "resuming run \(run): \(done) of \(total) already done" : "run \(run): \(total) (system, item) pairs")
-                progress.advance(by: done)
+                progress.advance(by: done, free: true)
             case .finished(let outcome):
-                progress.advance(detail: "\(outcome.system) \(outcome.item) \(outcome.error != nil ? "error" : outcome.correct ? "✓" : "✗")")
+                progress.advance(
+                    detail: "\(outcome.system) \(outcome.item) \(outcome.error != nil ? "error" : outcome.correct ? "✓" : "✗")",
+                    free: outcome.calls == 0 && outcome.cacheHits > 0)
             }
         }
         progress.finish()
