@@ -77,6 +77,10 @@ struct Ask: Subcommand {
     func run(_ context: CommandContext) async throws -> ExitCode {
         var text = question ?? "-"
         if text == "-" {
+            // Without this, `panel ask --ensemble E` typed alone would seem to hang.
+            if isatty(STDIN_FILENO) != 0 {
+                context.console.standardError.writeLine("reading the question from standard input (end it with Ctrl-D)…")
+            }
             let data = FileHandle.standardInput.readDataToEndOfFile()
             text = String(decoding: data, as: UTF8.self)
         }
