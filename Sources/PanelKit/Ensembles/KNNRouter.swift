@@ -63,14 +63,14 @@ public struct KNNRouter: Sendable {
         let neighbours = VectorMath.kNearest(query: vector, among: searched.map { data.items[$0].vector }, k: neighbors)
             .filter { $0.similarity > 0 }
             .map { Neighbor(index: searched[$0.index], similarity: $0.similarity) }
-        let overall = Dictionary(uniqueKeysWithValues: experts.map { expert in
+        let kindAccuracy = Dictionary(uniqueKeysWithValues: experts.map { expert in
             let known = searched.compactMap { data.items[$0].correct[expert] }
             return (expert, known.isEmpty ? 0 : Double(known.filter { $0 }.count) / Double(known.count))
         })
         let mass = neighbours.map { Double($0.similarity) }.reduce(0, +)
         var ranking = experts.map { expert -> (String, Double) in
             let hits = neighbours.map { n in data.items[n.index].correct[expert] == true ? Double(n.similarity) : 0 }
-            return (expert, (hits.reduce(0, +) + prior * (overall[expert] ?? 0)) / (mass + prior))
+            return (expert, (hits.reduce(0, +) + prior * (kindAccuracy[expert] ?? 0)) / (mass + prior))
         }
         let order = Dictionary(uniqueKeysWithValues: experts.enumerated().map { ($1, $0) })
         ranking.sort { ($0.1, -(order[$0.0] ?? 0)) > ($1.1, -(order[$1.0] ?? 0)) }
