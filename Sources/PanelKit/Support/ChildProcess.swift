@@ -9,6 +9,13 @@ public enum ChildProcess {
     /// glibc's `POSIX_SPAWN_SETSID` (since 2.26), hidden from Swift behind `_GNU_SOURCE`.
     private static let posixSpawnSetsid: Int16 = 0x80
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (since 2.34), also hidden behind `_GNU_SOURCE`,
+    /// so looked up by name; on an older glibc descriptors are inherited as before.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Why a process could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
         /// The program.
@@ -27,6 +34,9 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // A server outlives Panel: it must not keep Panel's descriptors (the store, sockets, files
+        // being written) open after Panel exits.
+        _ = addCloseFrom?(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -45,10 +55,22 @@ public enum ChildProcess {
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        var rc = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        // The kernel refuses to run a file that some process holds open for writing (ETXTBSY). That
+        // happens for a moment after the program was written (an upgrade, a test's script) when another
+        // thread forked while the writer's descriptor was open: the fork holds a copy until it execs.
+        // It clears within milliseconds, so wait for it rather than fail.
+        for _ in 0..<textBusyRetries where rc == ETXTBSY {
+            usleep(textBusyPause)
+            rc = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        }
         guard rc == 0 else { throw SpawnError(program: program, reason: String(cString: strerror(rc))) }
         return pid
     }
+
+    /// How often, and how many microseconds apart, a start refused with ETXTBSY is tried again (2 s in all).
+    private static let textBusyRetries = 40
+    private static let textBusyPause: useconds_t = 50_000
 
     /// Whether a process with `pid` exists and its command line mentions `name`
     /// (guards against signalling an unrelated process that reused a stale pid).
