@@ -12,8 +12,8 @@ struct Evaluate: Subcommand {
             finished item is committed to the store at once: an interrupted run (Ctrl-C, a kill, a power \
             cut) resumes with --resume RUN, or automatically when the same ensemble, bench and options are \
             run again, and never redoes or duplicates a finished item. Accuracy intervals are 95% \
-            percentile bootstraps over items; differences are paired against the best single candidate, \
-            with an exact McNemar p-value.
+            Wilson score intervals; differences are paired against the best single candidate, with a 95% \
+            percentile bootstrap over items and an exact McNemar p-value.
             """,
         options: [
             .option("--ensemble", value: "file", help: "The ensemble written by select-experts.", isRequired: true),

@@ -63,7 +63,7 @@ public struct EvaluationSummary: Sendable {
             return SystemSummary(
                 name: name, items: done.count, correct: outcomes.filter { $0 }.count,
                 accuracy: Double(outcomes.filter { $0 }.count) / Double(max(ids.count, 1)),
-                interval: bootstrap.meanInterval(outcomes), errors: done.filter { $0.error != nil }.count,
+                interval: Proportion(outcomes: outcomes).wilsonInterval(), errors: done.filter { $0.error != nil }.count,
                 callsPerItem: Double(done.map { $0.calls + $0.cacheHits }.reduce(0, +)) / n,
                 cacheHitsPerItem: Double(done.map(\.cacheHits).reduce(0, +)) / n,
                 tokensInPerItem: Double(done.map(\.tokensIn).reduce(0, +)) / n,

@@ -34,7 +34,7 @@ public struct HTMLReport: Sendable {
         }
         html += section("Systems", summaryTable())
         html += section("Per item", itemTable())
-        html += "<footer>Intervals: 95% percentile bootstrap over items; p: exact McNemar against the best single candidate. Calls per item count requests sent or served from Panel's cache.</footer>\n</body></html>\n"
+        html += "<footer>Intervals: 95% Wilson score for accuracies, 95% paired percentile bootstrap over items for differences; p: exact McNemar against the best single candidate. Calls per item count requests sent or served from Panel's cache.</footer>\n</body></html>\n"
         return html
     }
 

@@ -8,7 +8,7 @@ public struct SystemSummary: Sendable, Equatable {
     public var correct: Int
     /// Accuracy over all items (errors count as wrong).
     public var accuracy: Double
-    /// Percentile-bootstrap 95% interval of the accuracy.
+    /// Wilson score 95% interval of the accuracy (items not run count as wrong, as in `accuracy`).
     public var interval: Interval
     /// Items that failed with an error.
     public var errors: Int

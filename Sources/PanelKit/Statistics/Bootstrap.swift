@@ -1,4 +1,7 @@
-/// Percentile-bootstrap confidence intervals for accuracy and for paired accuracy differences.
+/// Percentile-bootstrap confidence intervals for paired accuracy differences.
+///
+/// A single accuracy uses the Wilson interval (`Proportion`) instead: at 0/n or n/n every resample is the same and
+/// the bootstrap collapses to a point, which says "certain" about what a few items cannot tell.
 ///
 /// Resampling uses `SplitMix64` seeded with `seed`, so the same outcomes and settings always give the same
 /// interval: results can be re-analysed and compared byte for byte. The interval ends are the
@@ -21,15 +24,6 @@ public struct Bootstrap: Sendable, Hashable {
         self.seed = seed
     }
 
-    /// A confidence interval for the mean of 0/1 `outcomes` (the accuracy).
-    ///
-    /// With no outcomes nothing is known and the interval is [0, 1].
-    public func meanInterval(_ outcomes: [Bool]) -> Interval {
-        guard !outcomes.isEmpty else { return Interval(lower: 0, upper: 1) }
-        let values = outcomes.map { $0 ? 1 : 0 }
-        return interval(values: values)
-    }
-
     /// A confidence interval for accuracy(a) − accuracy(b), where `a[i]` and `b[i]` are two systems' outcomes on the
     /// same item `i`.
     ///
@@ -44,7 +38,7 @@ public struct Bootstrap: Sendable, Hashable {
         return interval(values: values)
     }
 
-    /// The percentile interval of the mean of integer per-item `values` (0/1 or −1/0/1).
+    /// The percentile interval of the mean of integer per-item `values` (−1/0/1).
     private func interval(values: [Int]) -> Interval {
         var generator = SplitMix64(seed: seed)
         let n = values.count

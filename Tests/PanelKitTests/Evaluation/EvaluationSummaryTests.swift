@@ -89,7 +89,7 @@ import Testing
         #expect(try Self.system(summary, "single:a").errors == 0)
     }
 
-    @Test func bootstrapIntervalsContainTheAccuracy() throws {
+    @Test func intervalsContainTheAccuracy() throws {
         for system in Self.summary().systems {
             #expect(system.interval.lower <= system.accuracy && system.accuracy <= system.interval.upper, "\(system.name)")
             #expect(system.interval.lower >= 0 && system.interval.upper <= 1)
@@ -98,7 +98,17 @@ import Testing
             }
         }
         // Deterministic: the bootstrap is seeded.
-        #expect(Self.summary().systems.map(\.interval) == Self.summary().systems.map(\.interval))
+        #expect(Self.summary().systems.map(\.versusBest) == Self.summary().systems.map(\.versusBest))
+    }
+
+    /// At 0/n the accuracy interval must still say how little n items tell (Wilson: [0, 0.39] at 0/6), where a
+    /// bootstrap would give the point [0, 0].
+    @Test func aSystemWithNothingRightStillHasAWideInterval() throws {
+        let wrong = Self.items.indices.map { Self.outcome("single:c", $0 + 1, correct: false) }
+        let summary = EvaluationSummary(run: "eval-test", items: Self.items, systems: [.single("c")], outcomes: wrong)
+        let interval = try Self.system(summary, "single:c").interval
+        #expect(interval.lower == 0)
+        #expect(abs(interval.upper - 0.390) < 0.001)
     }
 
     @Test func pairedComparisonAgainstTheBestSingle() throws {
