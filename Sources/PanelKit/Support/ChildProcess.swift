@@ -11,10 +11,9 @@ public enum ChildProcess {
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (since 2.34), also hidden behind `_GNU_SOURCE`,
     /// so looked up by name; on an older glibc descriptors are inherited as before.
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
+    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// Why a process could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
