@@ -51,7 +51,7 @@ enum CommandSupport {
             for warning in probe.warnings { console.warn("\(probe.candidateID): \(warning)") }
         }
         if session.clients.isEmpty {
-            throw CommandFailure("no candidate of \(session.pool.path) is reachable (start them with 'make pool-up')")
+            throw CommandFailure("no candidate of \(session.pool.path) is reachable (start them with 'panel pool up \(session.pool.path)')")
         }
     }
 }

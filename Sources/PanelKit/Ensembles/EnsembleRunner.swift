@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Answers questions with an assembled ensemble, in any mode.
 ///
@@ -73,7 +74,8 @@ public struct EnsembleRunner: Sendable {
         var answer = EnsembleAnswer(
             mode: mode, text: "", extracted: .unparsable, type: type, proposals: [], collapsed: [], rounds: [],
             routing: mode == .moe ? routing : nil, experts: [], samplesRequested: 0, samplesUsed: 0, usage: [:])
-        let context = Context(item: item, types: types, extractor: extractor, clients: clients, onTrace: onTrace)
+        let context = Context(
+            item: item, types: types, extractor: extractor, clients: clients, onTrace: onTrace, failures: FailureLog())
 
         switch mode {
         case .selfMoA:
@@ -141,6 +143,24 @@ public struct EnsembleRunner: Sendable {
         let extractor: AnswerExtractor
         let clients: [String: ModelClient]
         let onTrace: @Sendable (String) -> Void
+        /// Why proposals failed, so that an answer nobody produced can say why.
+        let failures: FailureLog
+
+        /// "every sample of X failed" with the first reason, which is usually the only one (a server is down).
+        func noAnswer(_ what: String) -> RunnerError {
+            let reasons = failures.reasons
+            guard let first = reasons.first else { return .noAnswer(what) }
+            let others = Set(reasons).subtracting([first]).count
+            return .noAnswer("\(what): \(first)" + (others > 0 ? " (and \(others) other error\(others == 1 ? "" : "s"); --trace shows them)" : ""))
+        }
+    }
+
+    /// The failures of one answer's proposals. A class because concurrent proposals append to the same
+    /// list; the list sits behind a mutex.
+    private final class FailureLog: Sendable {
+        private let list = Mutex<[String]>([])
+        func record(_ reason: String) { list.withLock { $0.append(reason) } }
+        var reasons: [String] { list.withLock { $0 } }
     }
 
     private func weight(_ expert: String) -> Double { (accuracy[expert] ?? 0) + 0.05 }
@@ -187,6 +207,7 @@ public struct EnsembleRunner: Sendable {
             throw CancellationError()
         } catch {
             context.onTrace("proposal from \(expert) failed: \(error)")
+            context.failures.record("\(error)")
             return nil
         }
     }
@@ -222,13 +243,13 @@ public struct EnsembleRunner: Sendable {
             }
             return (done.sorted { $0.0 < $1.0 }.map(\.1), stoppedEarly)
         }
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(expert) failed") }
+        guard !proposals.isEmpty else { throw context.noAnswer("every sample of \(expert) failed") }
         return (proposals, count, stoppedEarly)
     }
 
     private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {
         let proposals = try await proposeAll(experts, temperature: settings.temperature, context)
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
+        guard !proposals.isEmpty else { throw context.noAnswer("every expert failed") }
         return proposals
     }
 
@@ -300,7 +321,7 @@ public struct EnsembleRunner: Sendable {
         answer.experts = used
         answer.proposals = proposals
         context.onTrace("moe: k=\(used.count) (\(used.joined(separator: ", ")))")
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed") }
+        guard !proposals.isEmpty else { throw context.noAnswer("every expert failed") }
         if proposals.count == 1 {
             answer.text = proposals[0].text
             answer.extracted = proposals[0].extracted

@@ -24,7 +24,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .connectionRefused(let url):
-            "connection refused by \(url) (is the server running? try 'make pool-up')"
+            "connection refused by \(url) (is the server running? 'panel pool up POOL' starts a pool's local servers)"
         case .connectTimeout(let url, let seconds):
             "no connection to \(url) within \(Self.format(seconds)) s"
         case .idleTimeout(let url, let seconds):

@@ -163,12 +163,22 @@ import Testing
         #expect(answer.text == answer.rounds.last?.output)
     }
 
-    @Test func everySampleFailingIsAnError() async throws {
-        let setup = try SelfMoASetup(sample: { _, _ in throw FakeFailure(message: "down") })
-        await #expect(throws: EnsembleRunner.RunnerError.self) {
+    /// The error says why, not only that nothing answered: usually one reason, such as a server that is down.
+    @Test func everySampleFailingIsAnErrorWithTheReason() async throws {
+        let setup = try SelfMoASetup(sample: { _, _ in throw FakeFailure(message: "connection refused") })
+        let error = await #expect(throws: EnsembleRunner.RunnerError.self) {
             _ = try await setup.runner.answer(Fakes.ducks, mode: .selfMoA)
         }
+        #expect(error == .noAnswer("every sample of best failed: best: unexpected response: connection refused"))
         #expect(setup.judge.calls == 0)
+
+        let mixed = try SelfMoASetup(sample: { request, _ in
+            throw FakeFailure(message: request.sampling.seed == 1002 ? "slot crashed" : "connection refused")
+        })
+        let both = await #expect(throws: EnsembleRunner.RunnerError.self) {
+            _ = try await mixed.runner.answer(Fakes.ducks, mode: .selfMoA)
+        }
+        #expect(both?.description.hasSuffix("(and 1 other error; --trace shows them)") == true, "\(String(describing: both))")
     }
 
     // MARK: Fallbacks and collapse
