@@ -126,7 +126,7 @@ struct Ask: Subcommand {
             if answer.samplesRequested > 0 { facts.append("\(answer.samplesUsed)/\(answer.samplesRequested) samples") }
             if !answer.rounds.isEmpty { facts.append("\(answer.rounds.count) rounds") }
             if !answer.experts.isEmpty { facts.append("k=\(answer.experts.count): \(answer.experts.joined(separator: ", "))") }
-            facts.append("\(usage.calls == 1 ? "1 call" : "\(usage.calls) calls"), \(usage.cacheHits) cached, \(usage.tokensIn + usage.tokensOut) tokens")
+            facts.append("\(usage.calls.counting("call")), \(usage.cacheHits) cached, \(usage.tokensIn + usage.tokensOut) tokens")
             console.standardError.writeLine("answer: \(answer.extracted.text ?? "unparsable") (\(facts.joined(separator: "; ")))")
             if let fallback = answer.fallback { console.warn(fallback) }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Answers questions with an assembled ensemble, in any mode.
 ///
@@ -29,6 +28,14 @@ public struct EnsembleRunner: Sendable {
                 "expert '\(id)' of the ensemble is not usable in the pool (is its server up? run 'panel pool check')"
             case .noAnswer(let reason): "no expert produced an answer: \(reason)"
             }
+        }
+
+        /// `what` failed, with the first of `failures`: usually the only reason (a server that is down).
+        static func noAnswer(_ what: String, failures: [any Error]) -> RunnerError {
+            let reasons = failures.map { "\($0)" }
+            guard let first = reasons.first else { return .noAnswer(what) }
+            let others = Set(reasons).subtracting([first]).count
+            return .noAnswer("\(what): \(first)" + (others > 0 ? " (and \(others.counting("other error")); --trace shows them)" : ""))
         }
     }
 
@@ -74,8 +81,7 @@ public struct EnsembleRunner: Sendable {
         var answer = EnsembleAnswer(
             mode: mode, text: "", extracted: .unparsable, type: type, proposals: [], collapsed: [], rounds: [],
             routing: mode == .moe ? routing : nil, experts: [], samplesRequested: 0, samplesUsed: 0, usage: [:])
-        let context = Context(
-            item: item, types: types, extractor: extractor, clients: clients, onTrace: onTrace, failures: FailureLog())
+        let context = Context(item: item, types: types, extractor: extractor, clients: clients, onTrace: onTrace)
 
         switch mode {
         case .selfMoA:
@@ -143,24 +149,6 @@ public struct EnsembleRunner: Sendable {
         let extractor: AnswerExtractor
         let clients: [String: ModelClient]
         let onTrace: @Sendable (String) -> Void
-        /// Why proposals failed, so that an answer nobody produced can say why.
-        let failures: FailureLog
-
-        /// "every sample of X failed" with the first reason, which is usually the only one (a server is down).
-        func noAnswer(_ what: String) -> RunnerError {
-            let reasons = failures.reasons
-            guard let first = reasons.first else { return .noAnswer(what) }
-            let others = Set(reasons).subtracting([first]).count
-            return .noAnswer("\(what): \(first)" + (others > 0 ? " (and \(others) other error\(others == 1 ? "" : "s"); --trace shows them)" : ""))
-        }
-    }
-
-    /// The failures of one answer's proposals. A class because concurrent proposals append to the same
-    /// list; the list sits behind a mutex.
-    private final class FailureLog: Sendable {
-        private let list = Mutex<[String]>([])
-        func record(_ reason: String) { list.withLock { $0.append(reason) } }
-        var reasons: [String] { list.withLock { $0 } }
     }
 
     private func weight(_ expert: String) -> Double { (accuracy[expert] ?? 0) + 0.05 }
@@ -186,8 +174,11 @@ public struct EnsembleRunner: Sendable {
         return router.route(vector, experts: experts, types: [type])
     }
 
-    /// Generates one proposal; failures become `nil` and a trace line, so one failing sample does not sink the answer.
-    private func propose(_ expert: String, seed requested: Int?, temperature: Double, _ context: Context) async throws -> Proposal? {
+    /// Generates one proposal. A failure is returned, with a trace line, rather than thrown: one failing
+    /// sample does not sink the answer, and an answer nobody produced can say why.
+    private func propose(_ expert: String, seed requested: Int?, temperature: Double, _ context: Context) async throws
+        -> Result<Proposal, any Error>
+    {
         guard let client = context.clients[expert] else { throw RunnerError.missingExpert(expert) }
         let seed = temperature > 0 ? requested : nil  // a seed means nothing when greedy; leaving it out shares the cache
         let builder = PromptBuilder(for: client.candidate)
@@ -202,13 +193,12 @@ public struct EnsembleRunner: Sendable {
                 expert: expert, text: generation.text, extracted: context.extractor.extract(from: generation.text, for: context.item),
                 seed: seed)
             context.onTrace("proposal from \(expert)\(seed.map { " (seed \($0))" } ?? ""): \(proposal.extracted.text ?? "unparsable") — \(Self.snippet(generation.text))")
-            return proposal
+            return .success(proposal)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             context.onTrace("proposal from \(expert) failed: \(error)")
-            context.failures.record("\(error)")
-            return nil
+            return .failure(error)
         }
     }
 
@@ -219,7 +209,7 @@ public struct EnsembleRunner: Sendable {
     {
         let width = earlyStop > 0 ? max(1, context.clients[expert]?.probe.slots ?? 1) : count
         let temperature = settings.temperature
-        let (proposals, stoppedEarly) = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
+        let (proposals, stoppedEarly, failures) = try await withThrowingTaskGroup(of: (Int, Result<Proposal, any Error>).self) { group in
             var next = 0
             var stoppedEarly = false
             func launch() {
@@ -229,8 +219,12 @@ public struct EnsembleRunner: Sendable {
             }
             while next < min(width, count) { launch() }
             var done: [(Int, Proposal)] = []
-            for try await (index, proposal) in group {
-                if let proposal { done.append((index, proposal)) }
+            var failures: [any Error] = []
+            for try await (index, outcome) in group {
+                switch outcome {
+                case .success(let proposal): done.append((index, proposal))
+                case .failure(let error): failures.append(error)
+                }
                 if earlyStop > 0, done.count >= earlyStop {
                     let first = done.prefix(earlyStop).map(\.1.extracted)
                     if let answer = first.first, answer != .unparsable, first.allSatisfy({ $0 == answer }) {
@@ -241,29 +235,36 @@ public struct EnsembleRunner: Sendable {
                 }
                 if next < count { launch() }
             }
-            return (done.sorted { $0.0 < $1.0 }.map(\.1), stoppedEarly)
+            return (done.sorted { $0.0 < $1.0 }.map(\.1), stoppedEarly, failures)
         }
-        guard !proposals.isEmpty else { throw context.noAnswer("every sample of \(expert) failed") }
+        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(expert) failed", failures: failures) }
         return (proposals, count, stoppedEarly)
     }
 
     private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {
-        let proposals = try await proposeAll(experts, temperature: settings.temperature, context)
-        guard !proposals.isEmpty else { throw context.noAnswer("every expert failed") }
+        let (proposals, failures) = try await proposeAll(experts, temperature: settings.temperature, context)
+        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed", failures: failures) }
         return proposals
     }
 
     /// One proposal from each of `experts`, in their order, leaving out those that failed.
-    private func proposeAll(_ experts: [String], temperature: Double, _ context: Context) async throws -> [Proposal] {
-        let proposals = try await withThrowingTaskGroup(of: (Int, Proposal?).self) { group in
+    private func proposeAll(_ experts: [String], temperature: Double, _ context: Context) async throws
+        -> (proposals: [Proposal], failures: [any Error])
+    {
+        try await withThrowingTaskGroup(of: (Int, Result<Proposal, any Error>).self) { group in
             for (index, expert) in experts.enumerated() {
                 group.addTask { (index, try await self.propose(expert, seed: self.seed + index, temperature: temperature, context)) }
             }
             var done: [(Int, Proposal)] = []
-            for try await (index, proposal) in group { if let proposal { done.append((index, proposal)) } }
-            return done.sorted { $0.0 < $1.0 }.map(\.1)
+            var failures: [any Error] = []
+            for try await (index, outcome) in group {
+                switch outcome {
+                case .success(let proposal): done.append((index, proposal))
+                case .failure(let error): failures.append(error)
+                }
+            }
+            return (done.sorted { $0.0 < $1.0 }.map(\.1), failures)
         }
-        return proposals
     }
 
     /// One MoA layer: each chat-capable proposer rewrites its answer given all previous-layer answers.
@@ -302,7 +303,7 @@ public struct EnsembleRunner: Sendable {
         let shared = spec.experts(with: .shared).map(\.id)
         // Without a shared expert, or when it fails, the routed experts still answer.
         // Every MoE expert answers greedily: its single best answer, as the router's K-shot evidence measured it.
-        var proposals = try await proposeAll(shared, temperature: 0, context)
+        var (proposals, failures) = try await proposeAll(shared, temperature: 0, context)
         var used = shared
         var routed = 0
         let confident = routing.confidence >= settings.confidence
@@ -314,14 +315,17 @@ public struct EnsembleRunner: Sendable {
             if !proposals.isEmpty, agree, confident, sharedIsTop || routed > 0 { break }
             if routed >= settings.topK { break }
             if used.contains(expert) { continue }
-            if let proposal = try await propose(expert, seed: seed, temperature: 0, context) { proposals.append(proposal) }
+            switch try await propose(expert, seed: seed, temperature: 0, context) {
+            case .success(let proposal): proposals.append(proposal)
+            case .failure(let error): failures.append(error)
+            }
             used.append(expert)
             routed += 1
         }
         answer.experts = used
         answer.proposals = proposals
         context.onTrace("moe: k=\(used.count) (\(used.joined(separator: ", ")))")
-        guard !proposals.isEmpty else { throw context.noAnswer("every expert failed") }
+        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed", failures: failures) }
         if proposals.count == 1 {
             answer.text = proposals[0].text
             answer.extracted = proposals[0].extracted

@@ -62,7 +62,7 @@ public struct ModeDecision: Sendable, Equatable {
             return ModeDecision(
                 mode: .moe, best: best.id,
                 reason: "the experts are of similar quality (\(best.id) \(best.correctCount) vs \(runner.id) "
-                    + "\(runner.correctCount) correct, p=\(p)) and right on different items (\(Self.items(complementary)) "
+                    + "\(runner.correctCount) correct, p=\(p)) and right on different items (\(complementary.counting("item")) "
                     + "another expert gets right and \(best.id) does not): MoE routing to the expert that is right on "
                     + "similar questions",
                 pValue: separation.pValue, complementaryItems: complementary)
@@ -71,12 +71,10 @@ public struct ModeDecision: Sendable, Equatable {
             mode: .selfMoA, best: best.id,
             reason: "\(best.id) is not ahead of \(runner.id) beyond the noise of \(total) items (\(best.correctCount) vs "
                 + "\(runner.correctCount) correct, p=\(p)), but the others are rarely right where it is wrong "
-                + "(\(Self.items(complementary)), fewer than \(needed)): Self-MoA on \(best.id), the better and cheaper choice",
+                + "(\(complementary.counting("item")), fewer than \(needed)): Self-MoA on \(best.id), the better and cheaper choice",
             pValue: separation.pValue,
             complementaryItems: complementary)
     }
-
-    private static func items(_ count: Int) -> String { count == 1 ? "1 item" : "\(count) items" }
 
     private static func formatP(_ p: Double) -> String {
         p < 0.001 ? "<0.001" : String(format: "%.3f", p)
