@@ -85,8 +85,9 @@ public struct EnsembleRunner: Sendable {
 
         switch mode {
         case .selfMoA:
-            let (proposals, requested, stoppedEarly) = try await sample(
-                best, count: settings.samples, context, earlyStop: settings.earlyStop)
+            let requested = settings.samples
+            let (proposals, stoppedEarly, failures) = try await sample(best, count: requested, context, earlyStop: settings.earlyStop)
+            guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(best) failed", failures: failures) }
             answer.proposals = proposals
             answer.samplesRequested = requested
             answer.samplesUsed = proposals.count
@@ -110,10 +111,15 @@ public struct EnsembleRunner: Sendable {
         case .vote:
             let proposers = spec.experts(with: .proposer).map(\.id)
             let each = max(1, Int((Double(settings.samples) / Double(max(proposers.count, 1))).rounded(.up)))
+            // An expert whose samples all fail leaves the vote to the others.
             var proposals: [Proposal] = []
+            var failures: [any Error] = []
             for expert in proposers {
-                proposals += try await sample(expert, count: each, context, earlyStop: 0).proposals
+                let samples = try await sample(expert, count: each, context, earlyStop: 0)
+                proposals += samples.proposals
+                failures += samples.failures
             }
+            guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample failed", failures: failures) }
             answer.proposals = proposals
             answer.samplesRequested = each * proposers.count
             answer.samplesUsed = proposals.count
@@ -202,14 +208,14 @@ public struct EnsembleRunner: Sendable {
         }
     }
 
-    /// `count` independent samples of `expert`, concurrently up to its slots; with `earlyStop` m > 0,
-    /// sampling stops once the first m finished samples agree on an extractable answer.
+    /// `count` independent samples of `expert`, concurrently up to its slots, and the failures of those that
+    /// failed; with `earlyStop` m > 0, sampling stops once the first m finished samples agree on an extractable answer.
     private func sample(_ expert: String, count: Int, _ context: Context, earlyStop: Int) async throws
-        -> (proposals: [Proposal], requested: Int, stoppedEarly: Bool)
+        -> (proposals: [Proposal], stoppedEarly: Bool, failures: [any Error])
     {
         let width = earlyStop > 0 ? max(1, context.clients[expert]?.probe.slots ?? 1) : count
         let temperature = settings.temperature
-        let (proposals, stoppedEarly, failures) = try await withThrowingTaskGroup(of: (Int, Result<Proposal, any Error>).self) { group in
+        return try await withThrowingTaskGroup(of: (Int, Result<Proposal, any Error>).self) { group in
             var next = 0
             var stoppedEarly = false
             func launch() {
@@ -237,8 +243,6 @@ public struct EnsembleRunner: Sendable {
             }
             return (done.sorted { $0.0 < $1.0 }.map(\.1), stoppedEarly, failures)
         }
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(expert) failed", failures: failures) }
-        return (proposals, count, stoppedEarly)
     }
 
     private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {

@@ -472,6 +472,24 @@ import Testing
         #expect(strong.aggregationRequests.isEmpty)
     }
 
+    @Test func voteGoesOnWithoutAnExpertWhoseSamplesAllFail() async throws {
+        let strong = RuleBackend(Fakes.standardRule())  // seeds 1000, 1001 → 18; 1002 → 20
+        let down = RuleBackend { _, _ in throw FakeFailure(message: "connection refused") }
+        let session = Fakes.session([.init(id: "strong", backend: strong), .init(id: "down", backend: down)])
+        let spec = Fakes.spec(
+            mode: .vote,
+            experts: [
+                EnsembleSpec.Expert(id: "strong", roles: [.proposer, .shared, .aggregator], accuracy: 0.8),
+                EnsembleSpec.Expert(id: "down", roles: [.proposer], accuracy: 0.2),
+            ],
+            aggregator: "strong")
+        let answer = try await EnsembleRunner(spec: spec, session: session).answer(Fakes.ducks, mode: .vote)
+        #expect(down.calls == 3)
+        #expect(answer.samplesRequested == 6)
+        #expect(answer.samplesUsed == 3)
+        #expect(answer.extracted == .answer("18"))
+    }
+
     @Test func aMissingExpertIsReportedUpFront() throws {
         let session = Fakes.session([.init(id: "best", backend: RuleBackend(Fakes.standardRule()))])
         let spec = Fakes.spec(
