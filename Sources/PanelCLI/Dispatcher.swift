@@ -9,7 +9,7 @@ import Foundation
 /// - A ``UsageError`` prints `error: <message>` and `Run '<command> --help' for usage.` to standard
 ///   error and exits with 64.
 /// - Any other error prints `error: <description>` and exits with ``exitCode``'s status for it.
-/// - SIGINT/SIGTERM cancel the running command, which then exits with 130.
+/// - SIGINT/SIGTERM cancel the running command, which then exits with 130 or 143 (128 + the signal).
 public struct Dispatcher: Sendable {
     /// The top-level group; its name (`panel`) starts every command path.
     public var root: CommandNode
@@ -113,14 +113,14 @@ public struct Dispatcher: Sendable {
         } onCancel: {
             task.cancel()
         }
-        let interrupted = trap?.wasTriggered ?? false
+        let signal = trap?.firstSignal
         switch result {
         case .success(let code):
-            return interrupted ? .interrupted : code
+            return signal.map(ExitCode.interrupted(by:)) ?? code
         case .failure(let error):
-            if interrupted {
-                context.console.reportError("interrupted")
-                return .interrupted
+            if let signal {
+                context.console.reportError(signal == SIGTERM ? "stopped by SIGTERM" : "interrupted")
+                return .interrupted(by: signal)
             }
             if let usage = error as? UsageError {
                 return reportUsage(usage, context.commandPath.split(separator: " ").map(String.init), context.console)

@@ -10,7 +10,8 @@ import PanelKit
 /// | 64   | usage error: bad subcommand, option or value |
 /// | 65   | bad data in an input file (``PanelKit/DataFileError``) |
 /// | 66   | an input file does not exist |
-/// | 130  | interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it) |
+/// | 130  | interrupted by Ctrl-C (128 + SIGINT, as shells report it) |
+/// | 143  | stopped by SIGTERM (128 + SIGTERM) |
 public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The numeric status handed to `exit`.
     public var rawValue: Int32
@@ -35,8 +36,11 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let dataError = ExitCode(65)
     /// An input file was missing or unreadable (`EX_NOINPUT`).
     public static let noInput = ExitCode(66)
-    /// The user interrupted the command.
-    public static let interrupted = ExitCode(130)
+    /// The user interrupted the command (Ctrl-C).
+    public static let interrupted = ExitCode(128 + SIGINT)
+
+    /// The command was stopped by `signal`: 128 + its number, as shells report it.
+    public static func interrupted(by signal: Int32) -> ExitCode { ExitCode(128 + signal) }
 
     /// The number, as the shell shows it in `$?`.
     public var description: String { String(rawValue) }

@@ -37,7 +37,8 @@ public enum PanelCommand {
                     .init("64", help: "Usage error: unknown command or option, or a bad value."),
                     .init("65", help: "Malformed input file."),
                     .init("66", help: "Input file not found."),
-                    .init("130", help: "Interrupted (Ctrl-C)."),
+                    .init("130", help: "Interrupted (Ctrl-C); finished items stay in the store."),
+                    .init("143", help: "Stopped by SIGTERM; finished items stay in the store."),
                 ])
         ])
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PanelKit
 
 /// Reports progress of a long operation on standard error, safely from any thread.
 ///
@@ -263,8 +264,7 @@ public final class ProgressReporter: Sendable {
     }
 
     private func seconds(since origin: Duration) -> Double {
-        let elapsed = (now() - origin).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        (now() - origin).inSeconds
     }
 
     /// Cuts `line` so it fits in one terminal row; a line that wraps would break `\r` redrawing.

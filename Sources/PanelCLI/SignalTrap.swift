@@ -6,8 +6,8 @@ import Synchronization
 /// being killed mid-write.
 ///
 /// The usual use is ``cancelling(_:signals:)``: the first signal cancels the command's task, which
-/// unwinds through cooperative cancellation and exits with 130; a second signal exits at once, for
-/// when something does not notice cancellation.
+/// unwinds through cooperative cancellation and exits with 128 + the signal (130 for SIGINT, 143 for
+/// SIGTERM); a second signal exits at once, for when something does not notice cancellation.
 ///
 /// A class because it owns the installed handlers, which ``remove()`` (or deinit) uninstalls.
 /// It is `Sendable` because its mutable state is behind a `Mutex` and an `Atomic`.
@@ -34,7 +34,7 @@ public final class SignalTrap: Sendable {
             // `@Sendable` keeps the closure nonisolated. Inferred MainActor isolation compiles but
             // crashes when the global queue calls it (notes §7).
             source.setEventHandler { @Sendable in
-                handler(signalNumber, counters.recordDelivery())
+                handler(signalNumber, counters.recordDelivery(of: signalNumber))
             }
             source.setRegistrationHandler { @Sendable in
                 counters.recordRegistration()
@@ -45,16 +45,16 @@ public final class SignalTrap: Sendable {
         self.sources = Mutex(sources)
     }
 
-    /// A trap whose first signal cancels `task` and whose second exits the process with 130.
+    /// A trap whose first signal cancels `task` and whose second exits the process at once, with 128 + its number.
     public static func cancelling<Success: Sendable, Failure: Error>(
         _ task: Task<Success, Failure>,
         signals: [Int32] = [SIGINT, SIGTERM]
     ) -> SignalTrap {
-        SignalTrap(signals: signals) { @Sendable _, count in
+        SignalTrap(signals: signals) { @Sendable signal, count in
             if count == 1 {
                 task.cancel()
             } else {
-                exit(ExitCode.interrupted.rawValue)
+                exit(ExitCode.interrupted(by: signal).rawValue)
             }
         }
     }
@@ -62,6 +62,12 @@ public final class SignalTrap: Sendable {
     /// Whether at least one signal has arrived.
     public var wasTriggered: Bool {
         counters.deliveries > 0
+    }
+
+    /// The first signal that arrived, if any.
+    public var firstSignal: Int32? {
+        let signal = counters.first
+        return signal == 0 ? nil : signal
     }
 
     /// Whether every handler is live. Installation finishes asynchronously, within a millisecond
@@ -91,13 +97,17 @@ public final class SignalTrap: Sendable {
 private final class Counters: Sendable {
     private let deliveryCount = Atomic<Int>(0)
     private let registrationCount = Atomic<Int>(0)
+    private let firstSignal = Atomic<Int32>(0)
 
     var deliveries: Int { deliveryCount.load(ordering: .relaxed) }
     var registrations: Int { registrationCount.load(ordering: .relaxed) }
+    /// The first signal delivered, 0 before any.
+    var first: Int32 { firstSignal.load(ordering: .acquiring) }
 
     /// Counts one more signal and returns the new total.
-    func recordDelivery() -> Int {
-        deliveryCount.add(1, ordering: .relaxed).newValue
+    func recordDelivery(of signal: Int32) -> Int {
+        _ = firstSignal.compareExchange(expected: 0, desired: signal, ordering: .acquiringAndReleasing)
+        return deliveryCount.add(1, ordering: .relaxed).newValue
     }
 
     /// Counts one more handler installed with the kernel.

@@ -13,6 +13,7 @@ import Testing
         let trap = SignalTrap.cancelling(task, signals: [SIGUSR1])
         defer { trap.remove() }
         #expect(!trap.wasTriggered)
+        #expect(trap.firstSignal == nil)
         // A signal sent before the handler is registered would be ignored, so wait for it.
         for _ in 0..<200 where !trap.isInstalled {
             try await Task.sleep(for: .milliseconds(10))
@@ -22,6 +23,13 @@ import Testing
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(trap.wasTriggered)
+        #expect(trap.firstSignal == SIGUSR1)
+    }
+
+    @Test func theExitCodeOfASignalIs128PlusItsNumber() {
+        #expect(ExitCode.interrupted(by: SIGINT) == .interrupted)
+        #expect(ExitCode.interrupted(by: SIGINT).rawValue == 130)
+        #expect(ExitCode.interrupted(by: SIGTERM).rawValue == 143)
     }
 
     @Test func removingTwiceIsHarmless() {

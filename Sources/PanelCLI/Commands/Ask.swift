@@ -21,7 +21,8 @@ struct Ask: Subcommand {
             .option("--ensemble", value: "file", help: "The ensemble written by select-experts.", isRequired: true),
             .option("--mode", value: "mode", help: "self-moa, moa, moe or vote. (default: the ensemble's)"),
             .option("--choice", value: "text", help: "An answer option of a multiple-choice question (repeat, in order).", isRepeatable: true),
-        ] + EnsembleOptions.specOptions + [
+        ] + EnsembleOptions.specOptions + CallPolicyOptions.specOptions + [
+            .option("--timeout", value: "s", help: "Seconds the whole answer may take."),
             .option("--pool", value: "file", help: "Use this pool file instead of the ensemble's."),
             .flag("--trace", help: "Show proposals, routing and rounds on stderr."),
             .flag("--json", help: "Print the answer, usage and trace as JSON."),
@@ -36,6 +37,8 @@ struct Ask: Subcommand {
     var mode: EnsembleMode?
     var choices: [String] = []
     var overrides = EnsembleOptions()
+    var calls = CallPolicyOptions()
+    var timeout: Duration?
     var pool: String?
     var trace = false
     var json = false
@@ -46,7 +49,9 @@ struct Ask: Subcommand {
         var ensemble: String?
         while let option = try cursor.nextOption() {
             if try overrides.parse(option, &cursor) { continue }
+            if try calls.parse(option, &cursor) { continue }
             switch option {
+            case "--timeout": timeout = try CallPolicyOptions.seconds(&cursor, option)
             case "--ensemble": ensemble = try cursor.value(for: option)
             case "--mode": mode = try cursor.value(for: option, as: EnsembleMode.self)
             case "--choice": choices.append(try cursor.value(for: option))
@@ -89,7 +94,7 @@ struct Ask: Subcommand {
         let item = Self.item(from: text, choices: choices)
 
         let (spec, session) = try await EnsembleOptions.open(
-            ensemble: ensemble, pool: pool, database: database, context: context, run: "ask")
+            ensemble: ensemble, pool: pool, database: database, context: context, run: "ask", policy: calls.policy)
         try CommandSupport.reportUnusable(session, console: context.console)
         let runner = try EnsembleRunner(
             spec: spec, session: session, settings: overrides.applied(to: spec.settings), seed: overrides.seed,
@@ -97,22 +102,33 @@ struct Ask: Subcommand {
         let console = context.console
         let streamed = StreamedFlag()
         let stream = !json
-        let answer = try await runner.answer(
-            item, mode: mode ?? spec.mode, run: "ask",
-            onText: { piece in
-                guard stream else { return }
-                streamed.mark(endsLine: piece.hasSuffix("\n"))
-                console.standardOutput.write(piece)
-            },
-            onTrace: { line in
-                guard trace else { return }
-                // Keep trace lines off the end of a partly streamed answer line.
-                if streamed.openLine {
-                    streamed.mark(endsLine: true)
-                    console.standardOutput.write("\n")
-                }
-                console.standardError.writeLine("trace: \(line)")
-            })
+        let work = { @Sendable in
+            try await runner.answer(
+                item, mode: mode ?? spec.mode, run: "ask",
+                onText: { piece in
+                    guard stream else { return }
+                    streamed.mark(endsLine: piece.hasSuffix("\n"))
+                    console.standardOutput.write(piece)
+                },
+                onTrace: { line in
+                    guard trace else { return }
+                    // Keep trace lines off the end of a partly streamed answer line.
+                    if streamed.openLine {
+                        streamed.mark(endsLine: true)
+                        console.standardOutput.write("\n")
+                    }
+                    console.standardError.writeLine("trace: \(line)")
+                })
+        }
+        let answer: EnsembleAnswer
+        if let timeout {
+            guard let answered = try await withDeadline(.now + timeout, work) else {
+                throw CommandFailure("no answer within --timeout \(Int(timeout.inSeconds)) s")
+            }
+            answer = answered
+        } else {
+            answer = try await work()
+        }
 
         if json {
             console.print(answer.json.serialized(pretty: true))
@@ -129,6 +145,9 @@ struct Ask: Subcommand {
             facts.append("\(usage.calls.counting("call")), \(usage.cacheHits) cached, \(usage.tokensIn + usage.tokensOut) tokens")
             console.standardError.writeLine("answer: \(answer.extracted.text ?? "unparsable") (\(facts.joined(separator: "; ")))")
             if let fallback = answer.fallback { console.warn(fallback) }
+            if !answer.failures.isEmpty {
+                console.warn("left out \(answer.failures.count.counting("failed call")) (--trace shows them): \(answer.failures[0])")
+            }
         }
         return .success
     }

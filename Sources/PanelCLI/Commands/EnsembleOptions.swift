@@ -56,7 +56,8 @@ struct EnsembleOptions: Sendable {
 
     /// Loads the ensemble and opens its pool, warning when the pool file changed since selection.
     static func open(
-        ensemble path: String, pool override: String?, database: String?, context: CommandContext, run: String?
+        ensemble path: String, pool override: String?, database: String?, context: CommandContext, run: String?,
+        policy: CallPolicy
     ) async throws -> (EnsembleSpec, PoolSession) {
         let spec = try EnsembleSpec.load(path: path)
         let pool = try PoolLoader.load(path: override ?? spec.poolPath)
@@ -65,7 +66,8 @@ struct EnsembleOptions: Sendable {
         }
         let store = try CommandSupport.openStore(database, environment: context.environment)
         let session = try await PoolSession.open(
-            pool, store: store, transport: CommandSupport.transport(), run: run, reuseProbesYoungerThan: 600)
+            pool, store: store, transport: CommandSupport.transport(), run: run, reuseProbesYoungerThan: 600,
+            policy: policy)
         return (spec, session)
     }
 }

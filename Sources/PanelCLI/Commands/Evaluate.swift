@@ -28,7 +28,8 @@ struct Evaluate: Subcommand {
             .option("--resume", value: "run", help: "Resume this run (see 'panel runs list')."),
             .flag("--fresh", help: "Start a new run even if one with the same configuration exists."),
             .flag("--json", help: "Print the results as JSON."),
-        ] + EnsembleOptions.specOptions + [
+        ] + EnsembleOptions.specOptions + CallPolicyOptions.specOptions + [
+            .option("--item-timeout", value: "s", help: "Seconds one system may take on one item; past it the item is recorded as an error."),
             .option("--pool", value: "file", help: "Use this pool file instead of the ensemble's."),
             CommandSupport.databaseOption,
         ],
@@ -50,6 +51,8 @@ struct Evaluate: Subcommand {
     var fresh = false
     var json = false
     var overrides = EnsembleOptions()
+    var calls = CallPolicyOptions()
+    var itemTimeout: Duration?
     var pool: String?
     var database: String?
 
@@ -58,8 +61,10 @@ struct Evaluate: Subcommand {
         var bench: String?
         while let option = try cursor.nextOption() {
             if try overrides.parse(option, &cursor) { continue }
+            if try calls.parse(option, &cursor) { continue }
             switch option {
             case "--ensemble": ensemble = try cursor.value(for: option)
+            case "--item-timeout": itemTimeout = try CallPolicyOptions.seconds(&cursor, option)
             case "--bench": bench = try cursor.value(for: option)
             case "--limit": limit = try cursor.positiveInt(for: option)
             case "--modes":
@@ -94,16 +99,17 @@ struct Evaluate: Subcommand {
         let types = try file.resolveTypes(taskType)
         let items = Array(file.items.prefix(limit ?? file.items.count))
         let (spec, session) = try await EnsembleOptions.open(
-            ensemble: ensemble, pool: pool, database: database, context: context, run: nil)
+            ensemble: ensemble, pool: pool, database: database, context: context, run: nil, policy: calls.policy)
         try CommandSupport.reportUnusable(session, console: context.console)
         guard let store = session.store else { throw CommandFailure("no store") }
 
         var systems = (modes.isEmpty ? [spec.mode] : modes).map(EvaluatedSystem.ensemble)
         if baselines { systems += session.clients.map { .single($0.id) } }
-        let plan = Evaluator.Plan(
+        var plan = Evaluator.Plan(
             ensemblePath: ensemble, spec: spec, bench: file, items: items, types: types, systems: systems,
             settings: overrides.applied(to: spec.settings), seed: overrides.seed, layers: overrides.layers,
             concurrency: concurrency)
+        plan.itemTimeout = itemTimeout
 
         let console = context.console
         let progress = console.makeProgress(label: "evaluate", total: items.count * systems.count, unit: "items")

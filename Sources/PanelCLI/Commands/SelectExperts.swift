@@ -27,7 +27,7 @@ struct SelectExperts: Subcommand {
             .option("--out", value: "file", help: "Where to write the ensemble. (default: ensembles/<task>.json)"),
             .flag("--json", help: "Print the result as JSON on stdout."),
             CommandSupport.databaseOption,
-        ],
+        ] + CallPolicyOptions.specOptions,
         examples: [
             .init("panel select-experts --pool pools/local.json --kshot evals/gsm8k/kshot.jsonl", explanation: "Build ensembles/gsm8k.json."),
             .init("panel select-experts --kshot evals/gsm8k/kshot.jsonl --strategy halving", explanation: "Same choice, fewer calls."),
@@ -40,10 +40,12 @@ struct SelectExperts: Subcommand {
     var out: String?
     var json = false
     var database: String?
+    var calls = CallPolicyOptions()
 
     init(parsing cursor: inout ArgumentCursor) throws(UsageError) {
         var kshot: String?
         while let option = try cursor.nextOption() {
+            if try calls.parse(option, &cursor) { continue }
             switch option {
             case "--pool": pool = try cursor.value(for: option)
             case "--kshot": kshot = try cursor.value(for: option)
@@ -81,7 +83,7 @@ struct SelectExperts: Subcommand {
         let store = try CommandSupport.openStore(database, environment: context.environment)
 
         let session = try await PoolSession.open(
-            pool, store: store, transport: CommandSupport.transport(), run: "select:\(task)")
+            pool, store: store, transport: CommandSupport.transport(), run: "select:\(task)", policy: calls.policy)
         try CommandSupport.reportUnusable(session, console: console)
         let progress = console.makeProgress(label: "select-experts", total: 0, unit: "items")
         let result = try await ExpertSelector(options: options).select(

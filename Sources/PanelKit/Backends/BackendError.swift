@@ -18,6 +18,12 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
     case unexpectedResponse(candidate: String, detail: String)
     /// The transfer itself failed.
     case transport(candidate: String, HTTPError)
+    /// Every endpoint of the candidate failed repeatedly just now; the call was not sent.
+    case unavailable(candidate: String, EndpointsUnavailable)
+    /// The prompt exceeds the configured bound; the call was not sent.
+    case promptTooLarge(candidate: String, bytes: Int, limit: Int)
+    /// The call, all attempts included, took longer than its deadline.
+    case deadlineExceeded(candidate: String, seconds: Double)
 
     public var description: String { "\(candidate): \(detail)" }
 
@@ -26,7 +32,7 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .contextOverflow(let c, _), .modelNotFound(let c, _), .overloaded(let c, _), .loading(let c),
             .unsupported(let c, _), .badRequest(let c, _), .missingAPIKey(let c, _), .unexpectedResponse(let c, _),
-            .transport(let c, _):
+            .transport(let c, _), .unavailable(let c, _), .promptTooLarge(let c, _, _), .deadlineExceeded(let c, _):
             c
         }
     }
@@ -44,6 +50,19 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
             "the environment variable \(variable) (api_key_env in the pool file) is not set"
         case .unexpectedResponse(_, let detail): "unexpected response: \(detail)"
         case .transport(_, let error): error.description
+        case .unavailable(_, let error): error.description
+        case .promptTooLarge(_, let bytes, let limit):
+            "the prompt has \(bytes) bytes, more than the limit of \(limit) (--max-prompt-bytes)"
+        case .deadlineExceeded(_, let seconds):
+            "no answer within the call deadline of \(Int(seconds)) s, retries included (--call-timeout)"
+        }
+    }
+
+    /// Whether the call never reached a server, so it is no model call to account for.
+    public var wasNotSent: Bool {
+        switch self {
+        case .unavailable, .promptTooLarge, .missingAPIKey: true
+        default: false
         }
     }
 
@@ -59,6 +78,7 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
     /// Classifies a transfer error from a server into a backend error (backends.md §7 rule 1).
     static func classify(_ error: any Error, candidate: String) -> BackendError {
         if let error = error as? BackendError { return error }
+        if let error = error as? EndpointsUnavailable { return .unavailable(candidate: candidate, error) }
         guard let http = error as? HTTPError else {
             return .unexpectedResponse(candidate: candidate, detail: String(describing: error))
         }

@@ -27,6 +27,14 @@ public enum Prompt: Sendable, Hashable {
     /// Raw text continued as is.
     case text(String)
 
+    /// The prompt's text in UTF-8 bytes, the size `CallPolicy.maxPromptBytes` bounds.
+    public var byteCount: Int {
+        switch self {
+        case .chat(let messages): messages.map(\.content.utf8.count).reduce(0, +)
+        case .text(let text): text.utf8.count
+        }
+    }
+
     /// The prompt as stable JSON, for fingerprints and the store.
     public var json: JSONValue {
         switch self {

@@ -54,7 +54,7 @@ public struct LlamaServerBackend: ModelBackend {
             body["top_logprobs"] = .int(max(top, 1))  // 0 would mean no logprobs at all
         }
         if let lora { body["lora"] = lora }
-        var stream = OpenAIStream()
+        var stream = OpenAIStream(tokenLimit: request.sampling.maxTokens)
         for try await event in try connection.events(url, "/v1/chat/completions", body: .object(body)) {
             let piece = try stream.consume(event, candidate: id)
             if !piece.isEmpty { onText(piece) }
@@ -82,6 +82,7 @@ public struct LlamaServerBackend: ModelBackend {
         var tokensIn = 0
         var tokensOut = 0
         var finish: String?
+        var pieces = 0
         for try await event in try connection.events(url, "/completion", body: .object(body)) {
             let json: JSONValue
             do { json = try JSONParser.parse(event.data) } catch {
@@ -89,6 +90,13 @@ public struct LlamaServerBackend: ModelBackend {
             }
             try json.throwIfError(candidate: id)
             if let piece = json["content"]?.stringValue, !piece.isEmpty {
+                // A server generating past the requested budget is cut there.
+                guard pieces < request.sampling.maxTokens else {
+                    finish = "length"
+                    tokensOut = pieces
+                    break
+                }
+                pieces += 1
                 text += piece
                 onText(piece)
             }

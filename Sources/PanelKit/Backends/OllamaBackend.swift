@@ -52,11 +52,19 @@ public struct OllamaBackend: ModelBackend {
         return try await connection.generateWithSlot { url in
             var generation = Generation(text: "")
             var logprobs: [Double] = []
+            var pieces = 0
             let lines = connection.transport.jsonLines(try connection.request("POST", url, path, body: .object(frozen)))
             for try await line in lines {
                 try line.throwIfError(candidate: id)
                 let piece = line["message"]?["content"]?.stringValue ?? line["response"]?.stringValue ?? ""
                 if !piece.isEmpty {
+                    // A server generating past the requested budget is cut there.
+                    guard pieces < request.sampling.maxTokens else {
+                        generation.finishReason = "length"
+                        generation.tokensOut = pieces
+                        break
+                    }
+                    pieces += 1
                     generation.text += piece
                     onText(piece)
                 }

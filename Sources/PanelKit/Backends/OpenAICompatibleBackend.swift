@@ -49,7 +49,7 @@ public struct OpenAICompatibleBackend: ModelBackend {
         if !request.sampling.stop.isEmpty { body["stop"] = .strings(Array(request.sampling.stop.prefix(4))) }
         let frozen = body
         return try await connection.generateWithSlot { url in
-            var stream = OpenAIStream()
+            var stream = OpenAIStream(tokenLimit: request.sampling.maxTokens)
             for try await event in try connection.events(url, path, body: .object(frozen)) {
                 let piece = try stream.consume(event, candidate: id)
                 if !piece.isEmpty { onText(piece) }

@@ -9,6 +9,13 @@ struct OpenAIStream {
     private(set) var logprobs: [Double] = []
     private(set) var done = false
     private var pieces = 0
+    /// The most pieces accepted: a server that keeps generating past the requested budget is cut
+    /// there, as if it had stopped at its limit.
+    let tokenLimit: Int
+
+    init(tokenLimit: Int) {
+        self.tokenLimit = tokenLimit
+    }
 
     /// Consumes one event; returns the new text it carried.
     mutating func consume(_ event: SSEEvent, candidate: String) throws -> String {
@@ -38,7 +45,14 @@ struct OpenAIStream {
             if let value = value.doubleValue { logprobs.append(value) }
         }
         let piece = choice["delta"]?["content"]?.stringValue ?? choice["text"]?.stringValue ?? ""
-        if !piece.isEmpty { pieces += 1 }
+        if !piece.isEmpty {
+            guard pieces < tokenLimit else {
+                done = true
+                finishReason = "length"
+                return ""
+            }
+            pieces += 1
+        }
         text += piece
         return piece
     }

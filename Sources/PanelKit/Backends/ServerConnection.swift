@@ -5,8 +5,9 @@ struct ServerConnection: Sendable {
     let candidate: Candidate
     let transport: any HTTPTransport
     let scheduler: SlotScheduler
-    /// The idle timeout for generations; long enough for a slow first token on a loaded CPU.
-    var idleTimeout: Duration = .seconds(180)
+    /// The idle timeout of generations (long enough for a slow first token on a loaded CPU) and the
+    /// largest response accepted.
+    var policy = CallPolicy()
 
     var id: String { candidate.id }
 
@@ -26,7 +27,8 @@ struct ServerConnection: Sendable {
         if body != nil { headers.append(HTTPHeader(name: "Content-Type", value: "application/json")) }
         return HTTPRequest(
             method: method, url: url + path, headers: headers, body: body?.data(),
-            connectTimeout: .seconds(quick ? 3 : 10), idleTimeout: quick ? .seconds(30) : idleTimeout)
+            connectTimeout: .seconds(quick ? 3 : 10), idleTimeout: quick ? .seconds(30) : policy.idleTimeout,
+            maxResponseBytes: policy.maxResponseBytes)
     }
 
     /// Sends a short JSON request (metadata, tokenizer) without taking a generation slot.
@@ -52,10 +54,13 @@ struct ServerConnection: Sendable {
         }
     }
 
-    /// Runs `body` with a slot of one of the candidate's replicas, classifying any failure.
+    /// Runs `body` with a slot of one of the candidate's replicas, classifying any failure; failures
+    /// that retrying may cure count against the replica's circuit.
     func withSlot<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        let id = id
         do {
-            return try await scheduler.withSlot(among: candidate.urls, body)
+            return try await scheduler.withSlot(
+                among: candidate.urls, isEndpointFailure: { BackendError.classify($0, candidate: id).isTransient }, body)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

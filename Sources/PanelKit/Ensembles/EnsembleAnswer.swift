@@ -26,6 +26,9 @@ public struct EnsembleAnswer: Sendable {
     public var vote: WeightedVote? = nil
     /// Why the answer came from a fallback, if it did.
     public var fallback: String? = nil
+    /// The calls that failed and were left out (an expert whose backend kept failing is dropped for
+    /// this answer; the others answer).
+    public var failures: [String] = []
     /// Usage per candidate for this answer.
     public var usage: [String: UsageLedger.Usage]
 
@@ -55,6 +58,7 @@ public struct EnsembleAnswer: Sendable {
             } ?? .null,
             "samples": ["requested": .int(samplesRequested), "used": .int(samplesUsed), "saved": .int(samplesRequested - samplesUsed)],
             "fallback": .optional(fallback),
+            "failures": .strings(failures),
         ]
         if let vote { trace["vote"] = vote.json }
         return [

@@ -88,6 +88,7 @@ public struct EnsembleRunner: Sendable {
             let requested = settings.samples
             let (proposals, stoppedEarly, failures) = try await sample(best, count: requested, context, earlyStop: settings.earlyStop)
             guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample of \(best) failed", failures: failures) }
+            answer.failures = failures.map { "\($0)" }
             answer.proposals = proposals
             answer.samplesRequested = requested
             answer.samplesUsed = proposals.count
@@ -100,7 +101,11 @@ public struct EnsembleRunner: Sendable {
                 try await fuse(proposals, into: &answer, context, onText: onText)
             }
         case .moa:
-            var proposals = try await proposeOnce(spec.experts(with: .proposer).map(\.id), context)
+            let (first, failures) = try await proposeAll(
+                spec.experts(with: .proposer).map(\.id), temperature: settings.temperature, context)
+            var proposals = first
+            guard !first.isEmpty else { throw RunnerError.noAnswer("every expert failed", failures: failures) }
+            answer.failures = failures.map { "\($0)" }
             for layer in 1..<layers {
                 proposals = try await refine(proposals, layer: layer, context)
             }
@@ -120,6 +125,7 @@ public struct EnsembleRunner: Sendable {
                 failures += samples.failures
             }
             guard !proposals.isEmpty else { throw RunnerError.noAnswer("every sample failed", failures: failures) }
+            answer.failures = failures.map { "\($0)" }
             answer.proposals = proposals
             answer.samplesRequested = each * proposers.count
             answer.samplesUsed = proposals.count
@@ -245,12 +251,6 @@ public struct EnsembleRunner: Sendable {
         }
     }
 
-    private func proposeOnce(_ experts: [String], _ context: Context) async throws -> [Proposal] {
-        let (proposals, failures) = try await proposeAll(experts, temperature: settings.temperature, context)
-        guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed", failures: failures) }
-        return proposals
-    }
-
     /// One proposal from each of `experts`, in their order, leaving out those that failed.
     private func proposeAll(_ experts: [String], temperature: Double, _ context: Context) async throws
         -> (proposals: [Proposal], failures: [any Error])
@@ -330,6 +330,7 @@ public struct EnsembleRunner: Sendable {
         answer.proposals = proposals
         context.onTrace("moe: k=\(used.count) (\(used.joined(separator: ", ")))")
         guard !proposals.isEmpty else { throw RunnerError.noAnswer("every expert failed", failures: failures) }
+        answer.failures = failures.map { "\($0)" }
         if proposals.count == 1 {
             answer.text = proposals[0].text
             answer.extracted = proposals[0].extracted

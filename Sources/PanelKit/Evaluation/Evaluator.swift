@@ -26,6 +26,9 @@ public struct Evaluator: Sendable {
         public var layers: Int
         /// Items in flight at once.
         public var concurrency: Int
+        /// The longest one system may take on one item; past it the item is recorded as an error.
+        /// Not part of `config`: resuming with another deadline continues the same run.
+        public var itemTimeout: Duration?
 
         /// Creates a plan.
         public init(
@@ -151,53 +154,81 @@ public struct Evaluator: Sendable {
         _ item: TaskItem, position: Int, system: EvaluatedSystem, plan: Plan, runner: EnsembleRunner,
         singles: [String: ModelClient], run: String
     ) async throws -> ItemOutcome {
-        let type = plan.types.type(of: item)
-        let extractor = AnswerExtractor(type: type)
-        let gold = extractor.gold(item).text
+        let scorer = Scorer(item: item, position: position, system: system, type: plan.types.type(of: item))
         let start = ContinuousClock.now
         var outcome: ItemOutcome
         do {
-            switch system {
-            case .ensemble(let mode):
-                let answer = try await runner.answer(item, mode: mode, run: run)
-                // The ensemble may have routed a mixed question to another type; score with the item's own.
-                let extracted = answer.type == type ? answer.extracted : extractor.extract(from: answer.text, for: item)
-                outcome = ItemOutcome(
-                    system: system.name, item: item.id, position: position, answer: answer.text, extracted: extracted.text,
-                    gold: gold, correct: extractor.isCorrect(extracted, gold: item))
-                let usage = answer.totalUsage
-                outcome.calls = usage.calls
-                outcome.cacheHits = usage.cacheHits
-                outcome.tokensIn = usage.tokensIn
-                outcome.tokensOut = usage.tokensOut
-                outcome.experts = answer.experts
-                outcome.samplesUsed = answer.samplesUsed
-                outcome.samplesRequested = answer.samplesRequested
-                outcome.rounds = answer.rounds.count
-                outcome.fallback = answer.fallback
-            case .single(let id):
-                guard let client = singles[id] else {
-                    throw EnsembleRunner.RunnerError.missingExpert(id)
+            let answer = { @Sendable in try await scorer.answer(runner: runner, singles: singles, run: run) }
+            if let timeout = plan.itemTimeout {
+                guard let answered = try await withDeadline(start + timeout, answer) else {
+                    throw ItemDeadlineExceeded(seconds: timeout.inSeconds)
                 }
-                let result = try await runner.baseline(item, candidate: client, type: type, run: run)
-                outcome = ItemOutcome(
-                    system: system.name, item: item.id, position: position, answer: result.text,
-                    extracted: result.extracted.text, gold: gold, correct: extractor.isCorrect(result.extracted, gold: item))
-                outcome.calls = result.usage.calls
-                outcome.cacheHits = result.usage.cacheHits
-                outcome.tokensIn = result.usage.tokensIn
-                outcome.tokensOut = result.usage.tokensOut
+                outcome = answered
+            } else {
+                outcome = try await answer()
             }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            outcome = ItemOutcome(
-                system: system.name, item: item.id, position: position, answer: "", extracted: nil, gold: gold,
-                correct: false, error: String(describing: error))
+            outcome = scorer.failed(error)
         }
         outcome.wallMs = milliseconds(since: start)
         return outcome
+    }
+
+    /// One system's answer to one item, scored against the gold answer.
+    private struct Scorer: Sendable {
+        let item: TaskItem
+        let position: Int
+        let system: EvaluatedSystem
+        let type: TaskType
+        var extractor: AnswerExtractor { AnswerExtractor(type: type) }
+
+        func answer(runner: EnsembleRunner, singles: [String: ModelClient], run: String) async throws -> ItemOutcome {
+            switch system {
+            case .ensemble(let mode):
+                let answer = try await runner.answer(item, mode: mode, run: run)
+                // The ensemble may have routed a mixed question to another type; score with the item's own.
+                let extracted = answer.type == type ? answer.extracted : extractor.extract(from: answer.text, for: item)
+                var outcome = scored(answer.text, extracted, usage: answer.totalUsage)
+                outcome.experts = answer.experts
+                outcome.samplesUsed = answer.samplesUsed
+                outcome.samplesRequested = answer.samplesRequested
+                outcome.rounds = answer.rounds.count
+                outcome.fallback = answer.fallback
+                outcome.failures = answer.failures
+                return outcome
+            case .single(let id):
+                guard let client = singles[id] else { throw EnsembleRunner.RunnerError.missingExpert(id) }
+                let result = try await runner.baseline(item, candidate: client, type: type, run: run)
+                return scored(result.text, result.extracted, usage: result.usage)
+            }
+        }
+
+        private func scored(_ text: String, _ extracted: ExtractedAnswer, usage: UsageLedger.Usage) -> ItemOutcome {
+            var outcome = ItemOutcome(
+                system: system.name, item: item.id, position: position, answer: text, extracted: extracted.text,
+                gold: extractor.gold(item).text, correct: extractor.isCorrect(extracted, gold: item))
+            outcome.calls = usage.calls
+            outcome.cacheHits = usage.cacheHits
+            outcome.tokensIn = usage.tokensIn
+            outcome.tokensOut = usage.tokensOut
+            return outcome
+        }
+
+        /// The item recorded as an error: no answer, counted wrong.
+        func failed(_ error: any Error) -> ItemOutcome {
+            ItemOutcome(
+                system: system.name, item: item.id, position: position, answer: "", extracted: nil,
+                gold: extractor.gold(item).text, correct: false, error: String(describing: error))
+        }
+    }
+
+    /// One system took longer than `--item-timeout` on one item.
+    struct ItemDeadlineExceeded: Error, CustomStringConvertible {
+        let seconds: Double
+        var description: String { "no answer within the item deadline of \(Int(seconds)) s (--item-timeout)" }
     }
 
     private static func newRunID() -> String {

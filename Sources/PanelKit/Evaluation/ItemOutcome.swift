@@ -36,6 +36,8 @@ public struct ItemOutcome: Sendable, Equatable {
     public var rounds: Int = 0
     /// The fallback taken, if any.
     public var fallback: String?
+    /// Calls that failed while the others answered (dropped experts or samples).
+    public var failures: [String] = []
 
     /// Creates an outcome.
     public init(
@@ -60,7 +62,7 @@ public struct ItemOutcome: Sendable, Equatable {
             "correct": .bool(correct), "error": .optional(error), "calls": .int(calls), "cache_hits": .int(cacheHits),
             "tokens_in": .int(tokensIn), "tokens_out": .int(tokensOut), "wall_ms": .number(wallMs),
             "experts": .strings(experts), "samples_used": .int(samplesUsed), "samples_requested": .int(samplesRequested),
-            "rounds": .int(rounds), "fallback": .optional(fallback),
+            "rounds": .int(rounds), "fallback": .optional(fallback), "failures": .strings(failures),
         ]
     }
 
@@ -81,5 +83,6 @@ public struct ItemOutcome: Sendable, Equatable {
         samplesRequested = json["samples_requested"]?.intValue ?? 0
         rounds = json["rounds"]?.intValue ?? 0
         fallback = json["fallback"]?.stringValue
+        failures = json["failures"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

@@ -295,13 +295,13 @@ final class CurlTransfer {
         if code == CURLE_OK { return nil }
         switch abort {
         case .tooLarge: return HTTPError.responseTooLarge(url: request.url, limit: request.maxResponseBytes)
-        case .idle: return HTTPError.idleTimeout(url: request.url, seconds: request.idleTimeout.seconds)
+        case .idle: return HTTPError.idleTimeout(url: request.url, seconds: request.idleTimeout.inSeconds)
         case .cancelled, .errorBodyCollected, nil: break
         }
         if code == CURLE_COULDNT_CONNECT { return HTTPError.connectionRefused(url: request.url) }
         // No total timeout is set, so a timeout can only be the connect timeout.
         if code == CURLE_OPERATION_TIMEDOUT {
-            return HTTPError.connectTimeout(url: request.url, seconds: request.connectTimeout.seconds)
+            return HTTPError.connectTimeout(url: request.url, seconds: request.connectTimeout.inSeconds)
         }
         if let multiFailure {
             let detail = Self.lowercasedFirst(String(cString: curl_multi_strerror(multiFailure)))
@@ -339,13 +339,8 @@ private let curlProgress: curl_xferinfo_callback = { context, _, downloaded, _, 
 }
 
 extension Duration {
-    /// The duration in seconds, for error messages.
-    fileprivate var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
     /// The duration in whole milliseconds, rounded up, for libcurl options.
     fileprivate var milliseconds: Int {
-        Int((seconds * 1000).rounded(.up))
+        Int((inSeconds * 1000).rounded(.up))
     }
 }

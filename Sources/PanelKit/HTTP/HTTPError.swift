@@ -42,11 +42,12 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Whether a retry might succeed (timeouts, overload and server errors, not client errors).
+    /// Whether a retry might succeed: refused or reset connections, timeouts, 429 and server errors
+    /// (but 501, which says the server lacks the feature), not other client errors.
     public var isTransient: Bool {
         switch self {
-        case .connectTimeout, .idleTimeout, .transport: true
-        case .status(let code, _, _, _): code == 429 || code == 502 || code == 503 || code == 504
+        case .connectionRefused, .connectTimeout, .idleTimeout, .transport: true
+        case .status(let code, _, _, _): code == 429 || (500...599).contains(code) && code != 501
         default: false
         }
     }

@@ -15,8 +15,8 @@ public struct ModelClient: Sendable {
     let ledger: UsageLedger
     /// The run that calls are recorded under.
     public let run: String?
-    /// Attempts for a call that fails transiently (server loading, overloaded, timeouts).
-    var attempts = 3
+    /// Retries, deadline and bounds of every call.
+    public var policy = CallPolicy()
 
     /// Creates a client.
     public init(
@@ -36,13 +36,16 @@ public struct ModelClient: Sendable {
 
     /// The same client counting usage in `ledger` and recording calls under `run`.
     public func with(ledger: UsageLedger, run: String?) -> ModelClient {
-        ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
+        var client = ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
+        client.policy = policy
+        return client
     }
 
     /// Generates one answer; `onText` receives the text as it streams (once, whole, on a cache hit).
     public func generate(_ request: GenerationRequest, onText: @escaping @Sendable (String) -> Void = { _ in })
         async throws -> Generation
     {
+        try checkSize(of: request.prompt)
         let cacheable = request.sampling.isDeterministic
         return try await call(.generate, request: request.json, cacheable: cacheable) { cached in
             guard let generation = Generation(json: cached) else { return nil }
@@ -58,6 +61,7 @@ public struct ModelClient: Sendable {
 
     /// Scores a continuation of a prompt (always deterministic, hence cached).
     public func score(_ continuation: String, after prompt: Prompt) async throws -> ContinuationScore {
+        try checkSize(of: prompt, plus: continuation.utf8.count)
         let request: JSONValue = ["prompt": prompt.json, "continuation": .string(continuation)]
         return try await call(.score, request: request, cacheable: true) { ContinuationScore(json: $0) } perform: { _ in
             try await backend.scoreContinuation(continuation, after: prompt)
@@ -76,6 +80,13 @@ public struct ModelClient: Sendable {
         }
     }
 
+    private func checkSize(of prompt: Prompt, plus extra: Int = 0) throws {
+        let bytes = prompt.byteCount + extra
+        guard bytes <= policy.maxPromptBytes else {
+            throw BackendError.promptTooLarge(candidate: id, bytes: bytes, limit: policy.maxPromptBytes)
+        }
+    }
+
     /// The cache key: the served weights' identity, the operation and the canonical request.
     func fingerprint(_ operation: CallRecord.Operation, _ request: JSONValue) -> String {
         let key: JSONValue = [
@@ -88,7 +99,7 @@ public struct ModelClient: Sendable {
 
     private func call<T: Sendable>(
         _ operation: CallRecord.Operation, request: JSONValue, cacheable: Bool,
-        decode: (JSONValue) -> T?, perform: @Sendable (StreamFlag) async throws -> T,
+        decode: (JSONValue) -> T?, perform: @escaping @Sendable (StreamFlag) async throws -> T,
         encode: (T) -> (JSONValue, Int, Int)
     ) async throws -> T {
         let fingerprint = fingerprint(operation, request)
@@ -101,13 +112,16 @@ public struct ModelClient: Sendable {
             ledger.add(usage, for: id)
             return value
         }
+        let deadline = ContinuousClock.now + policy.callDeadline
         var attempt = 0
         while true {
             attempt += 1
             let flag = StreamFlag()
             let start = ContinuousClock.now
             do {
-                let value = try await perform(flag)
+                guard let value = try await withDeadline(deadline, { try await perform(flag) }) else {
+                    throw BackendError.deadlineExceeded(candidate: id, seconds: policy.callDeadline.inSeconds)
+                }
                 let (response, tokensIn, tokensOut) = encode(value)
                 var usage = UsageLedger.Usage()
                 usage.calls = 1
@@ -122,21 +136,27 @@ public struct ModelClient: Sendable {
                 return value
             } catch {
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                var usage = UsageLedger.Usage()
-                usage.calls = 1
-                usage.errors = 1
-                ledger.add(usage, for: id)
-                try? await store?.record(
-                    CallRecord(
-                        fingerprint: fingerprint, candidate: id, operation: operation, cacheable: cacheable,
-                        request: request, response: nil, latencyMs: milliseconds(since: start),
-                        error: String(describing: error), run: run))
                 let backendError = BackendError.classify(error, candidate: id)
+                // A call refused before sending (every replica's circuit open) cost no model call.
+                if !backendError.wasNotSent {
+                    var usage = UsageLedger.Usage()
+                    usage.calls = 1
+                    usage.errors = 1
+                    ledger.add(usage, for: id)
+                    try? await store?.record(
+                        CallRecord(
+                            fingerprint: fingerprint, candidate: id, operation: operation, cacheable: cacheable,
+                            request: request, response: nil, latencyMs: milliseconds(since: start),
+                            error: String(describing: backendError), run: run))
+                }
                 // A retry after streamed text would show the reader the start of the answer twice.
-                guard backendError.isTransient, attempt < attempts, !flag.started else { throw backendError }
-                var delay = Double(1 << (attempt - 1))
-                if case .overloaded(_, let after?) = backendError { delay = min(max(after, delay), 30) }
-                try await Task.sleep(for: .seconds(delay))
+                guard backendError.isTransient, attempt < policy.attempts, !flag.started else { throw backendError }
+                var retryAfter: Double?
+                if case .overloaded(_, let after) = backendError { retryAfter = after }
+                let delay = policy.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: .random(in: 0...1))
+                // A wait that would end past the deadline cannot lead to an answer in time.
+                guard ContinuousClock.now + delay < deadline else { throw backendError }
+                try await Task.sleep(for: delay)
             }
         }
     }

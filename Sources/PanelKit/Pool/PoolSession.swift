@@ -13,13 +13,13 @@ public struct PoolSession: Sendable {
     /// The store calls are recorded in.
     public let store: Store?
 
-    /// Probes every candidate of `pool` concurrently and stores the results.
+    /// Probes every candidate of `pool` concurrently and stores the results; every call goes by `policy`.
     ///
     /// With `reuseProbesYoungerThan`, stored results of reachable candidates that recent are used
     /// instead of probing again (a probe costs a few tiny requests per candidate).
     public static func open(
         _ pool: Pool, store: Store?, transport: any HTTPTransport, run: String? = nil,
-        reuseProbesYoungerThan maxAge: TimeInterval? = nil
+        reuseProbesYoungerThan maxAge: TimeInterval? = nil, policy: CallPolicy = CallPolicy()
     ) async throws -> PoolSession {
         let scheduler = SlotScheduler(coreBudget: pool.cores)
         for candidate in pool.candidates {
@@ -27,7 +27,7 @@ public struct PoolSession: Sendable {
             for url in candidate.urls { await scheduler.setThreads(launch.threads, for: url) }
         }
         let backends = pool.candidates.map {
-            BackendFactory.backend(for: $0, transport: transport, scheduler: scheduler)
+            BackendFactory.backend(for: $0, transport: transport, scheduler: scheduler, policy: policy)
         }
         let stored = try await store?.probes(pool: pool.fingerprint) ?? [:]
         let probes = await withTaskGroup(of: (Int, ProbeResult).self) { group in
@@ -54,7 +54,9 @@ public struct PoolSession: Sendable {
         let clients = zip(pool.candidates, zip(backends, probes)).compactMap { candidate, pair -> ModelClient? in
             let (backend, probe) = pair
             guard probe.reachable, probe.error == nil else { return nil }
-            return ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
+            var client = ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: run)
+            client.policy = policy
+            return client
         }
         return PoolSession(pool: pool, probes: probes, clients: clients, ledger: ledger, store: store)
     }

@@ -104,12 +104,14 @@ struct ErrorAnswer: Sendable, CustomTestStringConvertible {
         #expect(BackendError.classify(error, candidate: Self.c) == answer.expected)
     }
 
-    @Test func otherStatusesStayTransportErrors() {
+    @Test func otherServerErrorsStayTransportErrorsAndAreRetried() {
         let error = HTTPError.status(code: 500, message: "boom", url: "u", retryAfter: nil)
         #expect(BackendError.classify(error, candidate: Self.c) == .transport(candidate: Self.c, error))
-        #expect(!BackendError.classify(error, candidate: Self.c).isTransient)
+        #expect(BackendError.classify(error, candidate: Self.c).isTransient)
         let gateway = HTTPError.status(code: 502, message: "bad gateway", url: "u", retryAfter: nil)
         #expect(BackendError.classify(gateway, candidate: Self.c).isTransient)
+        let forbidden = HTTPError.status(code: 403, message: "no", url: "u", retryAfter: nil)
+        #expect(!BackendError.classify(forbidden, candidate: Self.c).isTransient)
     }
 
     @Test func serverMessagesAreReadFromEveryBodyShape() {
@@ -126,7 +128,7 @@ struct ErrorAnswer: Sendable, CustomTestStringConvertible {
     @Test func nonHTTPErrorsAreClassifiedToo() {
         let refused = HTTPError.connectionRefused(url: "http://127.0.0.1:9")
         #expect(BackendError.classify(refused, candidate: Self.c) == .transport(candidate: Self.c, refused))
-        #expect(!BackendError.classify(refused, candidate: Self.c).isTransient)
+        #expect(BackendError.classify(refused, candidate: Self.c).isTransient)
         let idle = HTTPError.idleTimeout(url: "u", seconds: 5)
         #expect(BackendError.classify(idle, candidate: Self.c).isTransient)
         let already = BackendError.loading(candidate: "other")

@@ -13,6 +13,8 @@ final class ScriptedBackend: ModelBackend {
         case fail(any Error)
         /// Streams the pieces, then fails.
         case streamThenFail([String], any Error)
+        /// Never answers (until cancelled).
+        case hang
     }
 
     private let state: Mutex<(script: [Step], generations: Int, scores: Int, embeddings: Int)>
@@ -43,6 +45,9 @@ final class ScriptedBackend: ModelBackend {
         case .streamThenFail(let pieces, let error):
             for piece in pieces { onText(piece) }
             throw error
+        case .hang:
+            try await Task.sleep(for: .seconds(3600))
+            throw CancellationError()
         }
     }
 
@@ -67,7 +72,9 @@ final class ScriptedBackend: ModelBackend {
         let candidate = Candidate(
             id: "fake", kind: .llamaServer, urls: ["http://127.0.0.1:1"], model: "fake", adapter: adapter)
         let probe = ProbeResult(candidateID: "fake", reachable: true, modelIdentity: identity)
-        return ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: "test")
+        var client = ModelClient(candidate: candidate, probe: probe, backend: backend, store: store, ledger: ledger, run: "test")
+        client.policy.baseDelay = .milliseconds(1)
+        return client
     }
 
     static func greedy(_ prompt: Prompt = question) -> GenerationRequest {
@@ -270,7 +277,7 @@ final class ScriptedBackend: ModelBackend {
     @Test func transientErrorsGiveUpAfterTheLastAttempt() async throws {
         let backend = ScriptedBackend([.fail(BackendError.loading(candidate: "fake"))])
         var client = Self.client(backend, store: nil)
-        client.attempts = 2
+        client.policy.attempts = 2
         await #expect(throws: BackendError.loading(candidate: "fake")) { try await client.generate(Self.greedy()) }
         #expect(backend.generations == 2)
     }
