@@ -16,8 +16,7 @@ struct SequentialFusion: Sendable {
         for (number, window) in schedule.rounds.enumerated() {
             let isLast = number == schedule.rounds.count - 1
             let messages = prompt.messages(carried: carried, proposals: window.map { proposals[$0] })
-            var sink: @Sendable (String) -> Void = { _ in }
-            if isLast { sink = onText }
+            let sink = isLast ? onText : nil
             let generation = try await aggregator.generate(
                 GenerationRequest(prompt: .chat(messages), sampling: sampling), onText: sink)
             let round = FusionRound(

@@ -41,18 +41,20 @@ public struct ModelClient: Sendable {
         return client
     }
 
-    /// Generates one answer; `onText` receives the text as it streams (once, whole, on a cache hit).
-    public func generate(_ request: GenerationRequest, onText: @escaping @Sendable (String) -> Void = { _ in })
+    /// Generates one answer; `onText`, if given, receives the text as it streams (once, whole, on a
+    /// cache hit). Without a reader, a transfer that breaks mid-answer is retried like any other.
+    public func generate(_ request: GenerationRequest, onText: (@Sendable (String) -> Void)? = nil)
         async throws -> Generation
     {
         try checkSize(of: request.prompt)
         let cacheable = request.sampling.isDeterministic
         return try await call(.generate, request: request.json, cacheable: cacheable) { cached in
             guard let generation = Generation(json: cached) else { return nil }
-            onText(generation.text)
+            onText?(generation.text)
             return generation
         } perform: { streamed in
             try await backend.generate(request) { piece in
+                guard let onText else { return }
                 streamed.markStarted()
                 onText(piece)
             }

@@ -38,6 +38,13 @@ import Testing
         #expect(ledger.total.errors == 2)
     }
 
+    @Test func aStreamCutMidAnswerIsRetriedWhenNobodyReadsIt() async throws {
+        let cut = HTTPError.transport(url: "u", code: 18, message: "transfer closed with outstanding read data remaining")
+        let backend = ScriptedBackend([.streamThenFail(["The ans"], cut), .text(["The answer is 5."])])
+        #expect(try await Self.client(backend).generate(ModelClientTests.greedy()).text == "The answer is 5.")
+        #expect(backend.generations == 2)
+    }
+
     @Test func attemptsAreBounded() async throws {
         let backend = ScriptedBackend([.fail(Self.status(500))])
         var client = Self.client(backend)
