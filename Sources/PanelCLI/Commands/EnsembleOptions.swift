@@ -54,15 +54,15 @@ struct EnsembleOptions: Sendable {
         return s
     }
 
-    /// Loads the ensemble and opens its pool, warning when the pool file changed since selection.
+    /// Loads the ensemble and opens its pool, refusing files changed since selection (see `checkSources`).
     static func open(
         ensemble path: String, pool override: String?, database: String?, context: CommandContext, run: String?,
         policy: CallPolicy
     ) async throws -> (EnsembleSpec, PoolSession) {
         let spec = try EnsembleSpec.load(path: path)
         let pool = try PoolLoader.load(path: override ?? spec.poolPath)
-        if !spec.poolFingerprint.isEmpty, pool.fingerprint != spec.poolFingerprint {
-            context.console.warn("\(pool.path) changed since the ensemble was selected; rerun select-experts if candidates changed")
+        if let warning = try spec.checkSources(pool: pool, poolChosen: override != nil) {
+            context.console.warn(warning)
         }
         let store = try CommandSupport.openStore(database, environment: context.environment)
         let session = try await PoolSession.open(

@@ -100,7 +100,11 @@ extension EnsembleSpec {
             demonstrations.append(try TaskItem(json: value, at: "demonstrations[\(index)]", reader: r))
         }
         let router = try RouterData.parse(top["router"], at: "router", reader: r)
-        return EnsembleSpec(
+        var checkedLater = ["pool.sha256", "kshot.sha256"]
+        checkedLater += experts.indices.map { "experts[\($0)].id" }
+        let origin = Origin(
+            file: r.file, lines: Dictionary(uniqueKeysWithValues: checkedLater.map { ($0, r.line(of: $0)) }))
+        var spec = EnsembleSpec(
             task: try r.requiredString(top, "task", at: ""), taskType: taskType, mode: mode,
             reason: try r.string(top, "reason", at: "") ?? "", experts: experts, aggregator: aggregator,
             settings: settings, poolPath: try r.requiredString(pool, "path", at: "pool"),
@@ -108,6 +112,8 @@ extension EnsembleSpec {
             kshotPath: try r.requiredString(kshot, "path", at: "kshot"),
             kshotFingerprint: try r.string(kshot, "sha256", at: "kshot") ?? "", demonstrations: demonstrations,
             router: router, scores: top["scores"] ?? .null)
+        spec.origin = origin
+        return spec
     }
 }
 

@@ -60,6 +60,26 @@ public struct EnsembleSpec: Sendable, Equatable {
         public init() {}
     }
 
+    /// The file a spec was read from, with the lines of the fields checked only after loading, so those
+    /// checks can still point at the line to fix.
+    public struct Origin: Sendable, Equatable {
+        /// The ensemble file's path as given.
+        public var file: String
+        /// The 1-based line of each field checked after loading, by field path (`pool.sha256`,
+        /// `kshot.sha256`, `experts[0].id`, …).
+        public var lines: [String: Int]
+
+        /// Creates an origin.
+        public init(file: String, lines: [String: Int]) {
+            self.file = file
+            self.lines = lines
+        }
+
+        func error(_ field: String, _ message: String) -> DataFileError {
+            DataFileError(file: file, line: lines[field] ?? 1, field: field, message: message)
+        }
+    }
+
     /// The task's name (the K-shot file's folder or stem).
     public var task: String
     /// The task type, or `nil` for a mixed K-shot file (items carry their own type).
@@ -88,6 +108,8 @@ public struct EnsembleSpec: Sendable, Equatable {
     public var router: RouterData
     /// The selection report (scores of every candidate), kept for reference.
     public var scores: JSONValue
+    /// The file the spec was loaded from; `nil` for a spec made in memory.
+    public var origin: Origin?
 
     /// Creates a spec.
     public init(
@@ -113,6 +135,48 @@ public struct EnsembleSpec: Sendable, Equatable {
 
     /// The experts with a role.
     public func experts(with role: Role) -> [Expert] { experts.filter { $0.roles.contains(role) } }
+
+    /// Checks that the ensemble still fits the files it was selected from, before anything runs.
+    ///
+    /// The experts' accuracies, the router's correctness flags and the demonstrations were measured on
+    /// the pool and the K-shot file as they were then. A changed pool may give an expert's id to another
+    /// model or drop it, and a changed K-shot file (a corrected gold answer, new items) leaves the
+    /// routing describing the old items; either is an error at its fingerprint that says how to rebuild
+    /// the ensemble. A pool named on the command line (`poolChosen`) is used deliberately, so its
+    /// difference is only a warning, but its candidates must still include every expert.
+    ///
+    /// Not checked: a fingerprint the file does not give (a hand-written ensemble), and a K-shot file no
+    /// longer at its path — the ensemble carries everything answering needs from it.
+    /// - Returns: A warning to show, if any.
+    public func checkSources(pool: Pool, poolChosen: Bool) throws(DataFileError) -> String? {
+        let origin = origin ?? Origin(file: "ensembles/\(task).json", lines: [:])
+        let rebuild = "rerun 'panel select-experts --pool \(poolPath) --kshot \(kshotPath) --out \(origin.file)'"
+        var warning: String?
+        if !poolFingerprint.isEmpty, pool.fingerprint != poolFingerprint {
+            guard poolChosen else {
+                throw origin.error(
+                    "pool.sha256",
+                    "\(pool.path) has changed since this ensemble was selected from it; \(rebuild), "
+                        + "or pass '--pool \(pool.path)' to use the pool as it is now")
+            }
+            let selectedFrom = pool.path == poolPath ? "an earlier version of it" : poolPath
+            warning = "using \(pool.path) as --pool asks, though this ensemble was selected from \(selectedFrom)"
+        }
+        for (index, expert) in experts.enumerated() where pool.candidate(expert.id) == nil {
+            throw origin.error(
+                "experts[\(index)].id",
+                "'\(expert.id)' is not a candidate of \(pool.path) (which has \(pool.candidates.map(\.id).joined(separator: ", ")))")
+        }
+        if !kshotFingerprint.isEmpty, let data = FileManager.default.contents(atPath: kshotPath),
+            SHA256.hexDigest(data) != kshotFingerprint
+        {
+            throw origin.error(
+                "kshot.sha256",
+                "\(kshotPath) has changed since this ensemble was selected with it, so its accuracies and routing "
+                    + "describe the old items; \(rebuild), or remove this field to keep using the ensemble as it is")
+        }
+        return warning
+    }
 
     /// The answer types of the demonstrations and routed questions.
     public var types: TaskTypeResolution {

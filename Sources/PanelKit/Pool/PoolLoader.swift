@@ -11,13 +11,22 @@ public enum PoolLoader {
         "description",
     ]
 
-    /// Loads the pool file at `path`.
+    /// Loads the pool file at `path`, checking that the local files it names (adapters) exist.
     public static func load(path: String) throws(DataFileError) -> Pool {
-        try parse(FieldReader.contents(of: path, missingHint: "see pools/local.json for an example"), path: path)
+        try parse(
+            FieldReader.contents(of: path, missingHint: "see pools/local.json for an example"), path: path,
+            checkingFiles: true)
     }
 
     /// Parses pool file contents; `path` is used for messages and to resolve relative paths.
+    ///
+    /// The files the pool names are not looked at, so a pool can be checked on another machine;
+    /// ``load(path:)`` checks them.
     public static func parse(_ data: Data, path: String) throws(DataFileError) -> Pool {
+        try parse(data, path: path, checkingFiles: false)
+    }
+
+    private static func parse(_ data: Data, path: String, checkingFiles: Bool) throws(DataFileError) -> Pool {
         let (root, reader) = try FieldReader.parse(data, path: path)
         let top = try reader.object(root, at: "")
         try reader.rejectUnknownKeys(top, allowed: topLevelFields, at: "")
@@ -46,7 +55,8 @@ public enum PoolLoader {
         var seen: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let candidate = try readCandidate(
-                item, at: "candidates[\(index)]", reader, base: base, sampling: defaultSampling, prompt: defaultPrompt)
+                item, at: "candidates[\(index)]", reader, base: base, sampling: defaultSampling, prompt: defaultPrompt,
+                checkingFiles: checkingFiles)
             if let earlier = seen[candidate.id] {
                 throw reader.error("candidates[\(index)].id", "duplicate id '\(candidate.id)' (first used on line \(earlier))")
             }
@@ -73,7 +83,7 @@ public enum PoolLoader {
 
     private static func readCandidate(
         _ value: JSONValue, at path: String, _ reader: FieldReader, base: URL, sampling: SamplingDefaults,
-        prompt defaultPrompt: JSONObject?
+        prompt defaultPrompt: JSONObject?, checkingFiles: Bool
     ) throws(DataFileError) -> Candidate {
         let object = try reader.object(value, at: path)
         try reader.rejectUnknownKeys(object, allowed: candidateFields, at: path)
@@ -106,7 +116,7 @@ public enum PoolLoader {
 
         var adapter: AdapterRef?
         if let value = object["adapter"] {
-            adapter = try readAdapter(value, at: "\(path).adapter", reader, base: base)
+            adapter = try readAdapter(value, at: "\(path).adapter", reader, base: base, checkingFiles: checkingFiles)
         }
 
         var promptObject = defaultPrompt ?? JSONObject()
@@ -172,12 +182,18 @@ public enum PoolLoader {
         return url
     }
 
-    private static func readAdapter(_ value: JSONValue, at path: String, _ reader: FieldReader, base: URL)
-        throws(DataFileError) -> AdapterRef
-    {
+    private static func readAdapter(
+        _ value: JSONValue, at path: String, _ reader: FieldReader, base: URL, checkingFiles: Bool
+    ) throws(DataFileError) -> AdapterRef {
         let object = try reader.object(value, at: path)
         try reader.rejectUnknownKeys(object, allowed: ["name", "id", "scale", "path"], at: path)
         let filePath = try reader.string(object, "path", at: path).map { resolve($0, base: base) }
+        // Only parameter diversity reads the adapter, late in select-experts, where a missing one would
+        // merely be noted; a wrong path is a mistake in the pool, so it is reported with the others.
+        if checkingFiles, let filePath, !FileManager.default.fileExists(atPath: filePath) {
+            throw reader.error(
+                "\(path).path", "no such file '\(filePath)' (a relative path starts at the pool file's folder)")
+        }
         let name = try reader.string(object, "name", at: path)
             ?? filePath.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         guard let name, !name.isEmpty else { throw reader.error("\(path).name", "missing required field (or give 'path')") }

@@ -19,6 +19,13 @@ public struct TaskFile: Sendable {
     /// The most choices an item may have: one per letter.
     public static let maxChoices = 26
 
+    /// The longest line an item may take, in bytes.
+    ///
+    /// Far more than any local model's context holds (a million tokens is about 4 MB of text), so a
+    /// longer line is a file that is not a task file, or a runaway export; refusing it up front spares
+    /// decoding and keeping it, which costs several times its size in memory.
+    public static let maxLineBytes = 8 << 20
+
     /// Reads and validates the task file at `path`.
     public static func load(path: String) throws(DataFileError) -> TaskFile {
         var isDirectory: ObjCBool = false
@@ -45,6 +52,10 @@ public struct TaskFile: Sendable {
         {
             let line = offset + 1
             let reader = LineReader(path: path, line: line)
+            guard lineBytes.count <= maxLineBytes else {
+                throw reader.error(
+                    "", "the line is \(megabytes(lineBytes.count)) long, more than the \(megabytes(maxLineBytes)) an item may take")
+            }
             guard let text = String(validating: lineBytes, as: UTF8.self) else {
                 throw reader.error("", "not valid UTF-8 (bad byte at column \(invalidUTF8Column(lineBytes)))")
             }
@@ -119,6 +130,12 @@ public struct TaskFile: Sendable {
         var types = items.map(TaskType.infer(from:))
         if Set(types) == [.exact, .freeText] { types = types.map { _ in .freeText } }
         return TaskTypeResolution(items: items, types: types)
+    }
+
+    /// A size in binary megabytes for messages: "8 MB", "50.0 MB".
+    private static func megabytes(_ bytes: Int) -> String {
+        let value = Double(bytes) / Double(1 << 20)
+        return value == value.rounded() ? "\(Int(value)) MB" : String(format: "%.1f MB", value)
     }
 
     /// The 1-based column (in characters) of the first byte that is not valid UTF-8.

@@ -56,9 +56,10 @@ import Testing
         return try EnsembleSpec.load(path: path)
     }
 
-    /// `spec` with demonstrations' lines cleared (a loaded item records the line it was read from).
+    /// `spec` with demonstrations' lines and its origin cleared (a loaded spec records the lines it was read from).
     static func withoutLines(_ spec: EnsembleSpec) -> EnsembleSpec {
         var copy = spec
+        copy.origin = nil
         copy.demonstrations = copy.demonstrations.map {
             var item = $0
             item.line = 0
