@@ -25,6 +25,6 @@ let package = Package(
             name: "PanelKitTests", dependencies: ["PanelKit"],
             exclude: ["HTTP/Support/loopback_server.py"], swiftSettings: strict),
         .testTarget(name: "PanelCLITests", dependencies: ["PanelCLI", "PanelKit"], swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["PanelKit", "PanelCLI"], exclude: ["Malformed"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["PanelKit", "PanelCLI"], exclude: ["Malformed", "Support/fault_proxy.py"], swiftSettings: strict),
     ]
 )

@@ -6,7 +6,7 @@ import Foundation
 /// - `-h`/`--help` at any level, `panel help <command>…`, and a group named without a subcommand print
 ///   that level's help to standard output and succeed.
 /// - `--version` at the top level prints ``version``.
-/// - A ``UsageError`` prints `error: <message>` and `Run '<command> --help' for usage.` to standard
+/// - A ``UsageError`` prints `error: <message> (see '<command> --help')` on one line of standard
 ///   error and exits with 64.
 /// - Any other error prints `error: <description>` and exits with ``exitCode``'s status for it.
 /// - SIGINT/SIGTERM cancel the running command, which then exits with 130 or 143 (128 + the signal).
@@ -136,8 +136,8 @@ public struct Dispatcher: Sendable {
     }
 
     private func reportUsage(_ error: UsageError, _ path: [String], _ console: Console) -> ExitCode {
-        console.reportError(error.description)
-        console.standardError.writeLine("Run '\(path.joined(separator: " ")) --help' for usage.")
+        // One line, so scripts and logs keep the message and its remedy together.
+        console.reportError("\(error.description) (see '\(path.joined(separator: " ")) --help')")
         return .usage
     }
 

@@ -281,25 +281,28 @@ public struct LlamaServerBackend: ModelBackend {
             return result
         }
 
-        capabilities.tokenize = (try? await tokenize("Hello", addSpecial: false, parseSpecial: false,
-            url: connection.candidate.urls[0]))?.isEmpty == false
+        capabilities.tokenize = (try? await connection.probing {
+            try await tokenize("Hello", addSpecial: false, parseSpecial: false, url: connection.candidate.urls[0])
+        })?.isEmpty == false
         let tiny = GenerationRequest(prompt: .text("The capital of France is"), sampling: .greedy(maxTokens: 1), topLogprobs: 1)
-        if let completion = try? await generate(tiny, onText: { _ in }) {
+        if let completion = try? await connection.probing({ try await generate(tiny, onText: { _ in }) }) {
             capabilities.completion = true
             capabilities.logprobs = completion.tokenLogprobs?.isEmpty == false
         }
         if capabilities.chat {
             let chat = GenerationRequest(prompt: .chat([ChatMessage(.user, "Say hi.")]), sampling: .greedy(maxTokens: 1))
-            capabilities.chat = (try? await generate(chat, onText: { _ in })) != nil
+            capabilities.chat = (try? await connection.probing { try await generate(chat, onText: { _ in }) }) != nil
         }
-        if let score = try? await scoreContinuation(" Paris", after: .text("The capital of France is")),
+        if let score = try? await connection.probing({
+            try await scoreContinuation(" Paris", after: .text("The capital of France is"))
+        }),
             !score.tokenLogprobs.isEmpty, score.tokenLogprobs.allSatisfy(\.isFinite)
         {
             capabilities.scoring = .exact
         } else {
             result.warnings.append("continuation scoring by forced decoding failed: reasoning perplexity unavailable")
         }
-        capabilities.embeddings = (try? await embed(["probe"]))?.first?.isEmpty == false
+        capabilities.embeddings = (try? await connection.probing { try await embed(["probe"]) })?.first?.isEmpty == false
         result.capabilities = capabilities
         return result
     }

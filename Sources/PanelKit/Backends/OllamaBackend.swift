@@ -171,9 +171,11 @@ public struct OllamaBackend: ModelBackend {
         result.modelIdentity = "ollama:\(modelName)@\(show["modified_at"]?.stringValue ?? "")"
         result.slots = 1  // OLLAMA_NUM_PARALLEL defaults to 1; more queue inside Ollama
         var capabilities = Capabilities(lora: connection.candidate.adapter != nil, tokenize: false)
-        let chat = try? await generate(
-            GenerationRequest(prompt: .chat([ChatMessage(.user, "Say hi.")]), sampling: .greedy(maxTokens: 1),
-                topLogprobs: 1), onText: { _ in })
+        let chat = try? await connection.probing {
+            try await generate(
+                GenerationRequest(prompt: .chat([ChatMessage(.user, "Say hi.")]), sampling: .greedy(maxTokens: 1),
+                    topLogprobs: 1), onText: { _ in })
+        }
         capabilities.chat = chat != nil
         capabilities.logprobs = chat?.tokenLogprobs?.isEmpty == false
         capabilities.completion = declared.isEmpty || declared.contains("completion")

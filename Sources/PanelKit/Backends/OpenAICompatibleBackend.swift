@@ -160,14 +160,16 @@ public struct OpenAICompatibleBackend: ModelBackend {
 
         var capabilities = Capabilities(lora: isVLLM)
         let hello = [ChatMessage(.user, "Say hi.")]
-        if let chat = try? await generate(
-            GenerationRequest(prompt: .chat(hello), sampling: .greedy(maxTokens: 1), topLogprobs: 1), onText: { _ in })
-        {
+        if let chat = try? await connection.probing({
+            try await generate(
+                GenerationRequest(prompt: .chat(hello), sampling: .greedy(maxTokens: 1), topLogprobs: 1), onText: { _ in })
+        }) {
             capabilities.chat = true
             capabilities.logprobs = chat.tokenLogprobs?.isEmpty == false
         }
-        capabilities.completion = (try? await generate(
-            GenerationRequest(prompt: .text("Hello"), sampling: .greedy(maxTokens: 1)), onText: { _ in })) != nil
+        capabilities.completion = (try? await connection.probing {
+            try await generate(GenerationRequest(prompt: .text("Hello"), sampling: .greedy(maxTokens: 1)), onText: { _ in })
+        }) != nil
         if let many = try? await connection.json(
             "POST", "/v1/chat/completions",
             body: [

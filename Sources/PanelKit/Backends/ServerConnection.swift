@@ -73,6 +73,21 @@ struct ServerConnection: Sendable {
         transport.events(try request("POST", url, path, body: body))
     }
 
+    /// Runs one capability check of a probe, trying again twice after a transient failure: a
+    /// momentary fault must not leave a candidate marked as lacking chat or scoring for good.
+    func probing<T: Sendable>(_ check: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await check()
+            } catch {
+                guard attempt < 3, BackendError.classify(error, candidate: id).isTransient, !Task.isCancelled else { throw error }
+                try await Task.sleep(for: .milliseconds(250 << attempt))
+            }
+        }
+    }
+
     /// Measures the round trip of a cheap GET, in milliseconds.
     func timedGet(_ path: String) async -> (Result<JSONValue, BackendError>, Double) {
         let start = ContinuousClock.now

@@ -53,8 +53,9 @@ final class PanelProcess: @unchecked Sendable {
     let outputPath: String
     let errorPath: String
 
-    /// Starts `panel arguments`, writing its streams to files named after `name` in `folder`.
-    init(_ arguments: [String], folder: String, name: String) throws {
+    /// Starts `panel arguments`, writing its streams to files named after `name` in `folder`, with
+    /// `environment` added to the test process's.
+    init(_ arguments: [String], folder: String, name: String, environment extra: [String: String] = [:]) throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.executable),
             "no panel executable at \(Self.executable): run 'swift build --build-tests' first")
@@ -70,6 +71,7 @@ final class PanelProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["PANEL_DB"] = nil
         environment["NO_COLOR"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         try process.run()
     }
