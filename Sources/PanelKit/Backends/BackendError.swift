@@ -54,7 +54,7 @@ public enum BackendError: Error, Equatable, CustomStringConvertible {
         case .promptTooLarge(_, let bytes, let limit):
             "the prompt has \(bytes) bytes, more than the limit of \(limit) (--max-prompt-bytes)"
         case .deadlineExceeded(_, let seconds):
-            "no answer within the call deadline of \(Int(seconds)) s, retries included (--call-timeout)"
+            "no answer within the call deadline of \(String(format: "%g", seconds)) s, retries included (--call-timeout)"
         }
     }
 

@@ -228,7 +228,7 @@ public struct Evaluator: Sendable {
     /// One system took longer than `--item-timeout` on one item.
     struct ItemDeadlineExceeded: Error, CustomStringConvertible {
         let seconds: Double
-        var description: String { "no answer within the item deadline of \(Int(seconds)) s (--item-timeout)" }
+        var description: String { "no answer within the item deadline of \(String(format: "%g", seconds)) s (--item-timeout)" }
     }
 
     private static func newRunID() -> String {

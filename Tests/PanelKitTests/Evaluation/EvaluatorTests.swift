@@ -180,6 +180,27 @@ import Testing
         #expect(setup.best.calls == 0)
     }
 
+    @Test func aSystemPastTheItemDeadlineIsRecordedAsAnErrorAndTheOthersGoOn() async throws {
+        let slow = ScriptedBackend([.hang])
+        let best = RuleBackend { _, _ in "The answer is 18." }
+        let store = try Store(path: scratch.url.appendingPathComponent("deadline.sqlite").path)
+        let session = Fakes.session([.init(id: "best", backend: best), .init(id: "slow", backend: slow)], store: store)
+        var plan = try Setup(scratch: scratch).plan
+        plan.spec = Fakes.spec(experts: [EnsembleSpec.Expert(id: "best", roles: [.proposer, .shared, .aggregator], accuracy: 0.8)], aggregator: "best")
+        plan.systems = [.single("best"), .single("slow")]
+        plan.itemTimeout = .milliseconds(200)
+        let start = ContinuousClock.now
+        let result = try await Evaluator().run(plan, session: session, store: store)
+        #expect(ContinuousClock.now - start < .seconds(30))
+        let outcomes = result.summary.outcomes["single:slow"] ?? [:]
+        #expect(outcomes.count == 4)
+        for outcome in outcomes.values {
+            #expect(outcome.error == "no answer within the item deadline of 0.2 s (--item-timeout)")
+            #expect(outcome.answer.isEmpty)
+        }
+        #expect(result.summary.outcomes["single:best"]?.values.allSatisfy { $0.error == nil } == true)
+    }
+
     @Test func aFailingSystemIsRecordedAsAnErrorNotDropped() async throws {
         let setup = try Setup(scratch: scratch)
         var plan = setup.plan

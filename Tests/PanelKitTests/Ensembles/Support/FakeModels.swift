@@ -144,7 +144,7 @@ enum Fakes {
     /// One fake model of a session.
     struct Model {
         var id: String
-        var backend: RuleBackend
+        var backend: any ModelBackend
         var slots: Int? = nil
         var promptStyle: PromptStyle = .chat
     }
