@@ -188,14 +188,16 @@ import Testing
         var plan = try Setup(scratch: scratch).plan
         plan.spec = Fakes.spec(experts: [EnsembleSpec.Expert(id: "best", roles: [.proposer, .shared, .aggregator], accuracy: 0.8)], aggregator: "best")
         plan.systems = [.single("best"), .single("slow")]
-        plan.itemTimeout = .milliseconds(200)
+        // Long enough for the fake to answer on a loaded machine; all eight pairs run at once.
+        plan.itemTimeout = .seconds(2)
+        plan.concurrency = 8
         let start = ContinuousClock.now
         let result = try await Evaluator().run(plan, session: session, store: store)
         #expect(ContinuousClock.now - start < .seconds(30))
         let outcomes = result.summary.outcomes["single:slow"] ?? [:]
         #expect(outcomes.count == 4)
         for outcome in outcomes.values {
-            #expect(outcome.error == "no answer within the item deadline of 0.2 s (--item-timeout)")
+            #expect(outcome.error == "no answer within the item deadline of 2 s (--item-timeout)")
             #expect(outcome.answer.isEmpty)
         }
         #expect(result.summary.outcomes["single:best"]?.values.allSatisfy { $0.error == nil } == true)
