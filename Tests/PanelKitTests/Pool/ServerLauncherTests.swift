@@ -89,7 +89,7 @@ import Testing
     /// A pool with one launched candidate whose model file exists, served by `script`.
     static func fakeServer(_ script: String, in folder: TemporaryFolder) throws -> (ServerLauncher, [ServerLauncher.Plan]) {
         let executable = folder.file("llama-server")
-        try ("#!/bin/sh\n" + script + "\n").write(toFile: executable, atomically: true, encoding: .utf8)
+        try writeProgram("#!/bin/sh\n" + script + "\n", to: executable)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable)
         try Data("GGUF".utf8).write(to: URL(fileURLWithPath: folder.file("model.gguf")))
         let ports = 20000 + Int.random(in: 0..<20000)

@@ -14,8 +14,7 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let program = folder.file("program")
-        try "#!/bin/sh\nexit 0\n".write(toFile: program, atomically: false, encoding: .utf8)
-        #expect(chmod(program, 0o755) == 0)
+        try writeProgram("#!/bin/sh\nexit 0\n", to: program)
         let writer = open(program, O_WRONLY | O_CLOEXEC)
         #expect(writer >= 0)
         let log = folder.file("program.log")
@@ -37,7 +36,7 @@ import Testing
         #expect(descriptor >= 0)
         defer { close(descriptor) }
         let program = folder.file("program")
-        try "#!/bin/sh\nfor f in /proc/$$/fd/*; do readlink \"$f\"; done\n".write(toFile: program, atomically: false, encoding: .utf8)
+        try writeProgram("#!/bin/sh\nfor f in /proc/$$/fd/*; do readlink \"$f\"; done\n", to: program)
         #expect(chmod(program, 0o755) == 0)
         let log = folder.file("program.log")
         let pid = try ChildProcess.spawnDetached(program: program, arguments: [], logFile: log)
@@ -47,4 +46,15 @@ import Testing
         #expect(open.contains("program.log"))  // the listing ran
         #expect(!open.contains("held-by-panel"))
     }
+}
+
+/// Writes an executable script through a close-on-exec descriptor: a process another test forks while
+/// the file is open must not inherit the writer, or running the script fails with ETXTBSY for as long
+/// as that process lives.
+func writeProgram(_ text: String, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    defer { close(descriptor) }
+    let bytes = Array(text.utf8)
+    guard write(descriptor, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
 }
