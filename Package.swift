@@ -21,10 +21,11 @@ let package = Package(
         .executableTarget(name: "panel", dependencies: ["PanelCLI"], swiftSettings: strict),
         .executableTarget(
             name: "PanelBench", dependencies: ["PanelKit"], path: "benchmarks/PanelBench", swiftSettings: strict),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
-            name: "PanelKitTests", dependencies: ["PanelKit"],
+            name: "PanelKitTests", dependencies: ["PanelKit", "TestSupport"],
             exclude: ["HTTP/Support/loopback_server.py"], swiftSettings: strict),
         .testTarget(name: "PanelCLITests", dependencies: ["PanelCLI", "PanelKit"], swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["PanelKit", "PanelCLI"], exclude: ["Malformed", "Support/fault_proxy.py"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["PanelKit", "PanelCLI", "TestSupport"], exclude: ["Malformed", "Support/fault_proxy.py"], swiftSettings: strict),
     ]
 )

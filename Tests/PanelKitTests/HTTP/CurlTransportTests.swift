@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import PanelKit
@@ -272,7 +273,7 @@ private struct LoopbackSocket {
     /// Creates a socket bound to a free port on 127.0.0.1.
     static func bound() throws -> LoopbackSocket {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw LoopbackServerError(message: "cannot create a socket") }
+        guard descriptor >= 0 else { throw TestSetupError(message: "cannot create a socket") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -284,7 +285,7 @@ private struct LoopbackSocket {
         }
         guard bound else {
             Glibc.close(descriptor)
-            throw LoopbackServerError(message: "cannot bind a socket on 127.0.0.1")
+            throw TestSetupError(message: "cannot bind a socket on 127.0.0.1")
         }
         return LoopbackSocket(descriptor: descriptor, port: Int(UInt16(bigEndian: address.sin_port)))
     }
@@ -292,7 +293,7 @@ private struct LoopbackSocket {
     /// Starts a connection to `port` on 127.0.0.1 without waiting for it (or, if `blocking`, waiting).
     static func connect(to port: Int, blocking: Bool) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw LoopbackServerError(message: "cannot create a socket") }
+        guard descriptor >= 0 else { throw TestSetupError(message: "cannot create a socket") }
         if !blocking { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -305,7 +306,7 @@ private struct LoopbackSocket {
         }
         guard result == 0 || errno == EINPROGRESS else {
             Glibc.close(descriptor)
-            throw LoopbackServerError(message: "cannot connect to 127.0.0.1:\(port)")
+            throw TestSetupError(message: "cannot connect to 127.0.0.1:\(port)")
         }
         return descriptor
     }
@@ -325,7 +326,7 @@ private struct UnacceptingListener {
         listener = try LoopbackSocket.bound()
         guard listen(listener.descriptor, 0) == 0 else {
             Glibc.close(listener.descriptor)
-            throw LoopbackServerError(message: "cannot listen on 127.0.0.1:\(listener.port)")
+            throw TestSetupError(message: "cannot listen on 127.0.0.1:\(listener.port)")
         }
         // With a backlog of 0 one established connection fills the queue; the second is a margin.
         fillers = [
