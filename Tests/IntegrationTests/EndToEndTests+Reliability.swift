@@ -71,11 +71,12 @@ extension EndToEndTests {
         let check = await runPanel(["pool", "check", pool, "--db", database])
         try #require(check.status == 0, "\(check.standardError)")
         for (index, proxy) in proxies.values.enumerated() {
-            try await proxy.configure(["rate": 0.2, "seed": .int(11 + index), "stall_seconds": 6, "retry_after": 1])
+            try await proxy.configure(["rate": 0.2, "seed": .int(11 + index), "stall_seconds": 40, "retry_after": 1])
         }
-        // A stall must hit the idle timeout well before the proxy gives up on it.
+        // A stall must hit the idle timeout before the proxy gives up on it, and no honest answer may:
+        // a first token takes a few seconds on a busy machine, so 20 s tells the two apart.
         let run = await runPanelRecording(
-            Self.cheapEvaluateArguments(ensemble: ensemble, bench: bench, database: database, extra: ["--idle-timeout", "3"]))
+            Self.cheapEvaluateArguments(ensemble: ensemble, bench: bench, database: database, extra: ["--idle-timeout", "20"]))
         try #require(run.status == 0, "evaluate failed (\(run.status)): \(run.standardError.suffix(4000))")
         let json = try run.json()
         let runID = try #require(json["run"]?.stringValue)
