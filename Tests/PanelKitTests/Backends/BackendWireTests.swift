@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import PanelKit
@@ -557,6 +558,23 @@ import Testing
             chat: true, completion: true, maxN: 4, logprobs: true, scoring: .exact, lora: true, embeddings: false,
             tokenize: true))
         #expect(await scheduler.slots(of: "http://127.0.0.1:9001") == 4)
+    }
+
+    @Test func aMomentaryFaultDuringTheProbeDoesNotCostACapability() async throws {
+        // The first chat and the first forced-decoding request each meet a 503; the probe tries again.
+        var routes = ScriptedTransport.healthyLlamaServer()
+        let faulted = Mutex<Set<String>>([])
+        for route in ["POST /v1/chat/completions", "POST /completion"] {
+            let healthy = routes[route]!
+            routes[route] = { request, body in
+                let first = faulted.withLock { $0.insert(route).inserted }
+                return first ? .status(503, #"{"error":{"code":503,"message":"busy","type":"unavailable_error"}}"#) : healthy(request, body)
+            }
+        }
+        let probe = await wireBackend(wireCandidate(.llamaServer), ScriptedTransport(routes)).probe()
+        #expect(probe.capabilities.chat)
+        #expect(probe.capabilities.completion)
+        #expect(probe.capabilities.scoring == .exact)
     }
 
     @Test func llamaProbeOfALoadingServer() async throws {
