@@ -189,15 +189,13 @@ import Testing
         plan.spec = Fakes.spec(experts: [EnsembleSpec.Expert(id: "best", roles: [.proposer, .shared, .aggregator], accuracy: 0.8)], aggregator: "best")
         plan.systems = [.single("best"), .single("slow")]
         // Long enough for the fake to answer on a loaded machine; all eight pairs run at once.
-        plan.itemTimeout = .seconds(2)
+        plan.itemTimeout = .seconds(10)
         plan.concurrency = 8
-        let start = ContinuousClock.now
         let result = try await Evaluator().run(plan, session: session, store: store)
-        #expect(ContinuousClock.now - start < .seconds(30))
         let outcomes = result.summary.outcomes["single:slow"] ?? [:]
         #expect(outcomes.count == 4)
         for outcome in outcomes.values {
-            #expect(outcome.error == "no answer within the item deadline of 2 s (--item-timeout)")
+            #expect(outcome.error == "no answer within the item deadline of 10 s (--item-timeout)")
             #expect(outcome.answer.isEmpty)
         }
         let bestErrors = result.summary.outcomes["single:best"]?.values.compactMap(\.error) ?? ["no outcomes"]
