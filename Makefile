@@ -31,7 +31,7 @@ test: setup
 	$(SWIFT) test
 
 bench: setup
-	./benchmarks/run.sh
+	./benchmarks/run.sh $(BENCH_ARGS)
 
 evals:
 	python3 scripts/make-evals.py

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Performance targets live here, never in unit tests. Micro-benchmarks of the hot paths always run;
-# with the local pool up, the servers' generation throughput is measured too (informational).
+# `make bench`: Panel's performance targets (issue 7), never in unit tests. Builds panel (debug, what
+# `make` users run; release too, for comparison of start-up) and the PanelBench micro-benchmarks
+# (release), starts the local pool if it is not up (and stops it afterwards only then), and runs
+# benchmarks/harness.py: a table on stdout, results in benchmarks/results/latest.json.
+# Extra arguments go to the harness (e.g. --quick for a short trial run, --strict to fail on a miss).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export BENCH_STARTED=${BENCH_STARTED:-$(date +%s.%N)}
+swift build --product panel
 swift build -c release --product PanelBench
-.build/release/PanelBench
-if curl -sf http://127.0.0.1:8091/health >/dev/null 2>&1; then
-    echo
-    echo "local pool throughput (2 parallel requests of 200 tokens each):"
-    python3 benchmarks/throughput.py 8091 2 || true
-fi
+swift build -c release --product panel
+exec python3 benchmarks/harness.py "$@"
