@@ -650,24 +650,24 @@ class Bench:
     # -- target 5: memory --
 
     def rss_bench(self, items):
-        """A bench file of `items` GSM8K test items (evals/ holds 60 per set): from ../shared/benchmarks, else evals/."""
-        shared = os.path.join(ROOT, "..", "shared", "benchmarks", "gsm8k.jsonl")
-        sources = [shared] if os.path.exists(shared) else sorted(
-            os.path.join(ROOT, "evals", d, "test.jsonl") for d in os.listdir(os.path.join(ROOT, "evals"))
-            if os.path.exists(os.path.join(ROOT, "evals", d, "test.jsonl")))
+        """A bench file of `items` GSM8K test items. evals/ holds 60 per set: the shared benchmarks' GSM8K test
+        set (../shared/benchmarks/gsm8k.jsonl, 1319 items) when it is there, else evals/gsm8k/test.jsonl
+        repeated with distinct ids (repeated questions cost Panel the same memory)."""
+        shared = self.args.rss_source or os.path.join(ROOT, "..", "shared", "benchmarks", "gsm8k.jsonl")
+        source = shared if os.path.exists(shared) else os.path.join(ROOT, "evals", "gsm8k", "test.jsonl")
+        with open(source) as f:
+            pool = [json.loads(line) for line in f if line.strip()]
         lines = []
-        for source in sources:
-            with open(source) as f:
-                for line in f:
-                    if line.strip():
-                        item = json.loads(line)
-                        lines.append(json.dumps({k: item[k] for k in ("id", "question", "choices", "answer") if k in item}))
-        if len(lines) < items:
-            raise RuntimeError(f"only {len(lines)} items available for the memory benchmark")
+        for index in range(items):
+            item = pool[index % len(pool)]
+            entry = {k: item[k] for k in ("id", "question", "choices", "answer") if k in item}
+            if index >= len(pool):
+                entry["id"] = f"{entry['id']}#{index // len(pool) + 1}"
+            lines.append(json.dumps(entry))
         path = self.path(f"bench-{items}.jsonl")
         with open(path, "w") as f:
-            f.write("\n".join(lines[:items]) + "\n")
-        return path, sources
+            f.write("\n".join(lines) + "\n")
+        return path, {"file": os.path.normpath(source), "items_in_file": len(pool)}
 
     def sampled_evaluate(self, items):
         bench, sources = self.rss_bench(items)
@@ -819,6 +819,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=4, help="evaluate's --concurrency (its default)")
     parser.add_argument("--rss-items", type=int, default=200)
     parser.add_argument("--rss-max-tokens", type=int, default=4)
+    parser.add_argument("--rss-source", help="GSM8K-style JSONL for the memory run (default ../shared/benchmarks/gsm8k.jsonl)")
     parser.add_argument("--cli-runs", type=int, default=20)
     parser.add_argument("--out", help="results file (default benchmarks/results/latest.json)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary stores")
