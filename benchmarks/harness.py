@@ -698,7 +698,7 @@ class Bench:
                     done = con.execute("SELECT COUNT(*) FROM run_items").fetchone()[0]
                 except sqlite3.Error:
                     pass
-            if rss is not None:
+            if rss:  # 0 before the exec
                 samples.append((round(time.perf_counter() - start, 2), round(rss, 1), round(hwm, 1), done))
             tick += 1
             time.sleep(0.1)
@@ -709,7 +709,8 @@ class Bench:
         if status != 0:
             with open(self.path(f"rss-{items}.err")) as f:
                 raise RuntimeError(f"evaluate exited {status}: {f.read()[-2000:]}")
-        peak = usage.ru_maxrss / 1024  # kernel's own peak of the process (KB on Linux)
+        # The kernel's peak (ru_maxrss, KB on Linux) can miss the last moments before exit: the samples count too.
+        peak = max([usage.ru_maxrss / 1024] + [max(s[1], s[2]) for s in samples])
         at = {}
         for mark in (items // 4, items // 2, 3 * items // 4, items):
             reached = [s for s in samples if s[3] >= mark]
