@@ -20,7 +20,7 @@ struct EnsembleOptions: Sendable {
         .option("--temperature", value: "t", help: "Sampling temperature of proposals. (default: 0.7)"),
         .option("--early-stop", value: "m", help: "Stop Self-MoA sampling once the first m samples agree (0: off). (default: 0)"),
         .option("--layers", value: "l", help: "MoA layers: proposers refine each other's answers l-1 times. (default: 1)"),
-        .option("--max-tokens", value: "n", help: "Generation budget per answer. (default: the ensemble's)"),
+        .option("--max-tokens", value: "n", help: "Generation budget per answer of candidates whose pool entry sets none. (default: the ensemble's)"),
         .option("--seed", value: "n", help: "Base seed of samples (sample i uses seed+i).", defaultValue: "1000"),
     ]
 
