@@ -73,8 +73,9 @@ struct ServerConnection: Sendable {
         transport.events(try request("POST", url, path, body: body))
     }
 
-    /// Runs one capability check of a probe, trying again twice after a transient failure: a
-    /// momentary fault must not leave a candidate marked as lacking chat or scoring for good.
+    /// Runs one capability check of a probe, trying again (at most twice, with the calls' backoff)
+    /// after a transient failure: a momentary fault must not leave a candidate marked as lacking chat
+    /// or scoring for good.
     func probing<T: Sendable>(_ check: () async throws -> T) async throws -> T {
         var attempt = 0
         while true {
@@ -82,8 +83,10 @@ struct ServerConnection: Sendable {
             do {
                 return try await check()
             } catch {
-                guard attempt < 3, BackendError.classify(error, candidate: id).isTransient, !Task.isCancelled else { throw error }
-                try await Task.sleep(for: .milliseconds(250 << attempt))
+                guard attempt < min(policy.attempts, 3), BackendError.classify(error, candidate: id).isTransient,
+                    !Task.isCancelled
+                else { throw error }
+                try await Task.sleep(for: policy.delay(afterAttempt: attempt, retryAfter: nil, jitter: .random(in: 0...1)))
             }
         }
     }

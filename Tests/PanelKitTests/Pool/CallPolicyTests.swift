@@ -31,16 +31,14 @@ import Testing
         var breaker = CircuitBreaker(threshold: 3, cooldown: .seconds(10))
         breaker.recordFailure(at: Self.start)
         breaker.recordFailure(at: Self.start)
-        let admitted1 = breaker.admits(at: Self.start)
-        #expect(admitted1)
+        #expect(admits(&breaker, at: Self.start))
         breaker.recordSuccess()  // a success in between resets the count
         breaker.recordFailure(at: Self.start)
         breaker.recordFailure(at: Self.start)
         #expect(breaker.state == .closed)
         breaker.recordFailure(at: Self.start)
         #expect(breaker.state == .open(until: Self.start + .seconds(10)))
-        let admitted2 = breaker.admits(at: Self.start + .seconds(9))
-        #expect(!admitted2)
+        #expect(!admits(&breaker, at: Self.start + .seconds(9)))
         #expect(!breaker.isAvailable(at: Self.start + .seconds(9)))
     }
 
@@ -49,15 +47,12 @@ import Testing
         breaker.recordFailure(at: Self.start)
         let later = Self.start + .seconds(10)
         #expect(breaker.isAvailable(at: later))
-        let admitted3 = breaker.admits(at: later)
-        #expect(admitted3)
+        #expect(admits(&breaker, at: later))
         #expect(breaker.state == .halfOpen)
-        let admitted4 = breaker.admits(at: later)
-        #expect(!admitted4)  // only one trial at a time
+        #expect(!admits(&breaker, at: later))  // only one trial at a time
         breaker.recordFailure(at: later)
         #expect(breaker.state == .open(until: later + .seconds(10)))
-        let admitted5 = breaker.admits(at: later + .seconds(10))
-        #expect(admitted5)
+        #expect(admits(&breaker, at: later + .seconds(10)))
         breaker.recordSuccess()
         #expect(breaker.state == .closed)
         #expect(breaker.consecutiveFailures == 0)
@@ -67,10 +62,13 @@ import Testing
         var breaker = CircuitBreaker(threshold: 1, cooldown: .seconds(10))
         breaker.recordFailure(at: Self.start)
         let later = Self.start + .seconds(11)
-        let admitted6 = breaker.admits(at: later)
-        #expect(admitted6)
+        #expect(admits(&breaker, at: later))
         breaker.recordAbandoned(at: later)
-        let admitted7 = breaker.admits(at: later)
-        #expect(admitted7)
+        #expect(admits(&breaker, at: later))
     }
+}
+
+/// `breaker.admits(at:)`, callable inside `#expect` (which cannot take a mutating call).
+private func admits(_ breaker: inout CircuitBreaker, at now: ContinuousClock.Instant) -> Bool {
+    breaker.admits(at: now)
 }
